@@ -1,0 +1,82 @@
+// Assembles the server: database, services, oidc-provider and our routes on the provider's Koa app.
+import { bodyParser } from '@koa/bodyparser';
+import type Provider from 'oidc-provider';
+import pino, { type Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config/config.js';
+import { devRoutes } from './demo/dev.routes.js';
+import { demoRoutes } from './demo/demo.routes.js';
+import { csrfProtection } from './http/csrf.js';
+import { errorHandler } from './http/error-handler.js';
+import { healthRoutes } from './http/health.routes.js';
+import { securityHeaders } from './http/security-headers.js';
+import { staticRoutes } from './http/static.routes.js';
+import { createViews } from './http/views.js';
+import { interactionRoutes } from './interactions/interaction.routes.js';
+import { createLoginEngine } from './interactions/login-flow.js';
+import { openDatabase } from './persistence/data-source.js';
+import { createAdapter, removeExpiredPayloads } from './provider/adapter.js';
+import { createProvider } from './provider/provider.js';
+import { randomToken } from './security/random.js';
+import { type ServiceOverrides, type Services, createServices } from './services.js';
+
+export interface IdpApp {
+  provider: Provider;
+  services: Services;
+  ds: DataSource;
+  log: Logger;
+  callback(): ReturnType<Provider['callback']>;
+  close(): Promise<void>;
+}
+
+const PAGE_PREFIXES = ['/interaction', '/demo', '/dev', '/session/end'];
+
+export async function createApp(config: Config, overrides: ServiceOverrides & { log?: Logger } = {}): Promise<IdpApp> {
+  const log = overrides.log ?? pino({ level: config.logLevel });
+  const ds = await openDatabase(config.database);
+  const views = createViews();
+  const services = await createServices(config, ds, views, overrides);
+  const cookieKeys = JSON.parse(await services.secrets.getOrCreate('cookie-keys', () => JSON.stringify([randomToken(32)]))) as string[];
+  const provider = createProvider({
+    config,
+    adapter: createAdapter(ds, services.clock),
+    users: services.users,
+    views,
+    jwks: { keys: await services.keys.jwks() },
+    cookieKeys,
+  });
+  provider.on('server_error', (_ctx, err) => log.error({ err }, 'oidc-provider server error'));
+
+  const csrf = csrfProtection(await services.secrets.bytes('csrf-key'), config.issuer.startsWith('https://'));
+  const forms = [bodyParser({ enableTypes: ['form'], formLimit: '64kb' }), csrf];
+  const engine = createLoginEngine(services);
+
+  provider.use(errorHandler(views, log));
+  provider.use(async (ctx, next) => {
+    if (PAGE_PREFIXES.some((p) => ctx.path.startsWith(p))) return securityHeaders()(ctx, next);
+    return next();
+  });
+  const routers = [
+    healthRoutes(ds),
+    staticRoutes(),
+    interactionRoutes(provider, engine, views, services.audit, forms),
+    ...(config.demo ? [demoRoutes(config, services, views, forms), devRoutes(services, views)] : []),
+  ];
+  for (const router of routers) provider.use(router.routes());
+
+  await removeExpiredPayloads(ds, services.clock);
+  const sweeper = setInterval(() => void removeExpiredPayloads(ds, services.clock).catch((err) => log.warn({ err }, 'expiry sweep failed')), 10 * 60 * 1000);
+  sweeper.unref();
+
+  return {
+    provider,
+    services,
+    ds,
+    log,
+    callback: () => provider.callback(),
+    async close() {
+      clearInterval(sweeper);
+      await services.close();
+    },
+  };
+}

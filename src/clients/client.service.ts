@@ -1,0 +1,67 @@
+// Registered relying parties, stored for oidc-provider to read through the adapter.
+import type { DataSource, Repository } from 'typeorm';
+import type { JsonObject } from '../persistence/columns.js';
+import type { AuditContext, AuditService } from '../audit/audit.service.js';
+import { AppError } from '../errors/app-error.js';
+import { OidcClientEntity } from '../persistence/entities/oidc-client.entity.js';
+import { randomToken } from '../security/random.js';
+import type { Clock } from '../support/clock.js';
+import { type NewClient, newClientSchema } from './client.schema.js';
+
+export interface ClientSummary {
+  clientId: string;
+  name: string;
+  public: boolean;
+  firstParty: boolean;
+  redirectUris: string[];
+}
+
+export class ClientService {
+  readonly #repo: Repository<OidcClientEntity>;
+
+  constructor(ds: DataSource, private readonly clock: Clock, private readonly audit: AuditService) {
+    this.#repo = ds.getRepository(OidcClientEntity);
+  }
+
+  /** Registers a client; a confidential client's generated secret is returned once. */
+  async add(input: NewClient, ctx: AuditContext = {}): Promise<{ clientId: string; clientSecret?: string }> {
+    const parsed = newClientSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new AppError('client.invalid', 400, { reason: `${issue.path.join('.')} ${issue.message}` });
+    }
+    const c = parsed.data;
+    if (await this.#repo.existsBy({ clientId: c.clientId })) throw new AppError('client.exists', 409);
+    const clientSecret = c.public ? undefined : randomToken(32);
+    const metadata: JsonObject = {
+      client_name: c.name ?? c.clientId,
+      redirect_uris: c.redirectUris,
+      post_logout_redirect_uris: c.postLogoutRedirectUris,
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: c.public ? 'none' : 'client_secret_basic',
+      first_party: c.firstParty,
+      ...(clientSecret ? { client_secret: clientSecret } : {}),
+      ...(c.backchannelLogoutUri ? { backchannel_logout_uri: c.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
+    };
+    const now = this.clock.now();
+    await this.#repo.insert({ clientId: c.clientId, metadata, createdAt: now, updatedAt: now });
+    await this.audit.record({ ...ctx, type: 'client.created', outcome: 'success', details: { clientId: c.clientId, public: c.public } });
+    return { clientId: c.clientId, clientSecret };
+  }
+
+  async exists(clientId: string): Promise<boolean> {
+    return this.#repo.existsBy({ clientId });
+  }
+
+  async list(): Promise<ClientSummary[]> {
+    const rows = await this.#repo.find({ order: { clientId: 'ASC' } });
+    return rows.map((r) => ({
+      clientId: r.clientId,
+      name: String(r.metadata.client_name ?? r.clientId),
+      public: r.metadata.token_endpoint_auth_method === 'none',
+      firstParty: r.metadata.first_party === true,
+      redirectUris: (r.metadata.redirect_uris as string[]) ?? [],
+    }));
+  }
+}

@@ -1,0 +1,119 @@
+// The one place that reads the environment: parsed and validated once, then passed around.
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const seconds = z.coerce.number().int().min(0);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    ISSUER: z.url().optional(),
+    DATA_DIR: z.string().min(1).default('data'),
+    DATABASE_URL: z.string().min(1).optional(),
+    SECRET_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9+/=_-]{43,}$/, 'must be at least 32 bytes, base64 encoded')
+      .optional(),
+    TRUST_PROXY: bool.default(false),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SMTP_URL: z.string().min(1).optional(),
+    MAIL_FROM: z.string().min(3).default('Identity Provider <no-reply@localhost>'),
+    SMS_WEBHOOK_URL: z.url().optional(),
+    SMS_WEBHOOK_TOKEN: z.string().min(1).optional(),
+    DEMO: bool.optional(),
+    PIN_LENGTH: z.coerce.number().int().refine((n) => n === 6 || n === 8, 'must be 6 or 8').default(6),
+    PIN_TTL: seconds.min(30).default(300),
+    PIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+    PIN_RESEND_COOLDOWN: seconds.default(30),
+    PIN_EMAIL_ALLOWED: bool.default(true),
+    LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(100).default(5),
+    LOCKOUT_DURATION: seconds.default(900),
+    IP_FAILURE_LIMIT: z.coerce.number().int().min(1).default(50),
+    IP_FAILURE_WINDOW: seconds.min(1).default(900),
+    ARGON2_MEMORY_KIB: z.coerce.number().int().min(19456).default(19456),
+    ARGON2_TIME_COST: z.coerce.number().int().min(2).default(2),
+    SESSION_TTL: seconds.min(60).default(8 * 3600),
+    INTERACTION_TTL: seconds.min(60).default(1800),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.SECRET_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['SECRET_KEY'], message: 'is required in production' });
+    }
+    if (env.NODE_ENV === 'production' && !env.SMTP_URL && !env.SMS_WEBHOOK_URL) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'or SMS_WEBHOOK_URL is required in production' });
+    }
+  });
+
+export type Database = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  issuer: string;
+  dataDir: string;
+  database: Database;
+  secretKey?: string;
+  trustProxy: boolean;
+  logLevel: string;
+  delivery: { smtpUrl?: string; mailFrom: string; smsWebhookUrl?: string; smsWebhookToken?: string };
+  demo: boolean;
+  pin: { length: 6 | 8; ttl: number; maxAttempts: number; resendCooldown: number; emailAllowed: boolean };
+  lockout: { threshold: number; duration: number; ipFailureLimit: number; ipFailureWindow: number };
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  ttl: { session: number; interaction: number };
+}
+
+export class ConfigError extends Error {}
+
+function databaseFrom(url: string | undefined, dataDir: string): Database {
+  if (!url) return { type: 'sqlite', path: `${dataDir}/idp.sqlite` };
+  if (/^postgres(ql)?:\/\//.test(url)) return { type: 'postgres', url };
+  if (url.startsWith('sqlite:')) return { type: 'sqlite', path: url.slice('sqlite:'.length) || ':memory:' };
+  throw new ConfigError('DATABASE_URL must start with postgres://, postgresql:// or sqlite:');
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(clean);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    issuer: (e.ISSUER ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    dataDir: e.DATA_DIR,
+    database: databaseFrom(e.DATABASE_URL, e.DATA_DIR),
+    secretKey: e.SECRET_KEY,
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+    delivery: {
+      smtpUrl: e.SMTP_URL,
+      mailFrom: e.MAIL_FROM,
+      smsWebhookUrl: e.SMS_WEBHOOK_URL,
+      smsWebhookToken: e.SMS_WEBHOOK_TOKEN,
+    },
+    demo: e.DEMO ?? e.NODE_ENV === 'development',
+    pin: {
+      length: e.PIN_LENGTH as 6 | 8,
+      ttl: e.PIN_TTL,
+      maxAttempts: e.PIN_MAX_ATTEMPTS,
+      resendCooldown: e.PIN_RESEND_COOLDOWN,
+      emailAllowed: e.PIN_EMAIL_ALLOWED,
+    },
+    lockout: {
+      threshold: e.LOCKOUT_THRESHOLD,
+      duration: e.LOCKOUT_DURATION,
+      ipFailureLimit: e.IP_FAILURE_LIMIT,
+      ipFailureWindow: e.IP_FAILURE_WINDOW,
+    },
+    argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: 1 },
+    ttl: { session: e.SESSION_TTL, interaction: e.INTERACTION_TTL },
+  };
+}

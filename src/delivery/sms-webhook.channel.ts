@@ -1,0 +1,20 @@
+// SMS through an HTTP gateway: a JSON POST of { to, text } to SMS_WEBHOOK_URL.
+import type { Sms, SmsChannel } from './message.js';
+
+export class SmsWebhookChannel implements SmsChannel {
+  constructor(
+    private readonly url: string,
+    private readonly token?: string,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  async sendSms(sms: Sms): Promise<void> {
+    const res = await fetch(this.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+      body: JSON.stringify({ to: sms.to, text: sms.text }),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    if (!res.ok) throw new Error(`SMS gateway answered ${res.status}`);
+  }
+}

@@ -1,0 +1,148 @@
+// The interaction pages: thin glue between oidc-provider's interactions, the flow engine and views.
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import type Provider from 'oidc-provider';
+import type { InteractionResults } from 'oidc-provider';
+import type nunjucks from 'nunjucks';
+import type { AuditService } from '../audit/audit.service.js';
+import { AppError } from '../errors/app-error.js';
+import { messageFor } from '../errors/messages.js';
+import { ACR_MFA } from '../provider/provider.js';
+import type { EngineOutcome, FlowEngine, FlowSession } from './flow-engine.js';
+import { emptyFlowState, type FlowState } from './step.js';
+
+type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+export function interactionRoutes(
+  provider: Provider,
+  engine: FlowEngine,
+  views: nunjucks.Environment,
+  audit: AuditService,
+  forms: Middleware[],
+): Router {
+  const router = new Router({ prefix: '/interaction/:uid' });
+  router.use(...forms);
+
+  async function load(ctx: Context): Promise<Interaction> {
+    try {
+      const interaction = await provider.interactionDetails(ctx.req, ctx.res);
+      if (interaction.uid !== ctx.params.uid) throw new Error('uid mismatch');
+      return interaction;
+    } catch {
+      throw new AppError('flow.expired', 400);
+    }
+  }
+
+  function session(ctx: Context, interaction: Interaction): FlowSession {
+    const stored = (interaction.result as { flow?: FlowState } | undefined)?.flow;
+    return {
+      uid: interaction.uid,
+      clientId: String(interaction.params.client_id),
+      state: stored ?? emptyFlowState(),
+      ip: ctx.ip,
+      async save(state) {
+        interaction.result = { ...(interaction.result ?? {}), flow: state };
+        await interaction.persist();
+      },
+    };
+  }
+
+  function page(ctx: Context, template: string, data: Record<string, unknown>, status = 200): void {
+    ctx.status = status;
+    ctx.type = 'html';
+    ctx.body = views.render(template, { ...data, csrfToken: ctx.state.csrfToken, uid: ctx.params.uid });
+  }
+
+  async function finish(ctx: Context, result: InteractionResults, merge: boolean): Promise<void> {
+    const to = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
+    ctx.status = 303;
+    ctx.redirect(to);
+  }
+
+  async function respond(ctx: Context, interaction: Interaction, outcome: EngineOutcome): Promise<void> {
+    switch (outcome.kind) {
+      case 'advance':
+        ctx.status = 303;
+        ctx.redirect(`/interaction/${interaction.uid}`);
+        return;
+      case 'done': {
+        const amr: string[] = [...new Set(outcome.factors)];
+        if (amr.length >= 2) amr.push('mfa');
+        await finish(ctx, { login: { accountId: outcome.accountId, amr, acr: ACR_MFA, remember: true } }, false);
+        return;
+      }
+      case 'render': {
+        const { error, notice, view } = outcome;
+        const client = await provider.Client.find(String(interaction.params.client_id));
+        page(
+          ctx,
+          view.template,
+          {
+            ...view.data,
+            step: outcome.stepId,
+            clientName: client?.clientName ?? client?.clientId,
+            error: error ? messageFor(error.code, error.params) : undefined,
+            notice: notice ? messageFor(notice.code, notice.params) : undefined,
+          },
+          error ? (error.status === 423 || error.status === 429 ? error.status : 400) : 200,
+        );
+      }
+    }
+  }
+
+  router.get('/', async (ctx) => {
+    const interaction = await load(ctx);
+    if (interaction.prompt.name === 'login') return respond(ctx, interaction, await engine.show(session(ctx, interaction)));
+    if (interaction.prompt.name !== 'consent') throw new AppError('flow.expired');
+    const client = await provider.Client.find(String(interaction.params.client_id));
+    if (!client) throw new AppError('flow.expired');
+    if (client['first_party'] === true) return grantConsent(ctx, interaction);
+    const details = interaction.prompt.details as { missingOIDCScope?: string[] };
+    page(ctx, 'consent.njk', { clientName: client.clientName ?? client.clientId, scopes: details.missingOIDCScope ?? [] });
+  });
+
+  router.post('/step/:step', async (ctx) => {
+    const interaction = await load(ctx);
+    if (interaction.prompt.name !== 'login') throw new AppError('flow.expired');
+    const form = formOf(ctx);
+    await respond(ctx, interaction, await engine.submit(session(ctx, interaction), ctx.params.step!, form));
+  });
+
+  router.post('/consent', async (ctx) => {
+    const interaction = await load(ctx);
+    if (interaction.prompt.name !== 'consent') throw new AppError('flow.expired');
+    await grantConsent(ctx, interaction);
+  });
+
+  router.post('/abort', async (ctx) => {
+    const interaction = await load(ctx);
+    await audit.record({ type: 'login.aborted', outcome: 'failure', ip: ctx.ip, clientId: String(interaction.params.client_id), subject: interaction.session?.accountId ?? null });
+    await finish(ctx, { error: 'access_denied', error_description: 'The user cancelled the sign-in.' }, false);
+  });
+
+  async function grantConsent(ctx: Context, interaction: Interaction): Promise<void> {
+    const accountId = interaction.session?.accountId;
+    if (!accountId) throw new AppError('flow.expired');
+    const clientId = String(interaction.params.client_id);
+    const grant = interaction.grantId
+      ? ((await provider.Grant.find(interaction.grantId)) ?? new provider.Grant({ accountId, clientId }))
+      : new provider.Grant({ accountId, clientId });
+    const details = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));
+    if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(details.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+    const grantId = await grant.save();
+    await audit.record({ type: 'consent.granted', outcome: 'success', subject: accountId, clientId, ip: ctx.ip, actor: accountId });
+    await finish(ctx, { consent: { grantId } }, true);
+  }
+
+  return router;
+}
+
+function formOf(ctx: Context): Record<string, string> {
+  const body = (ctx.request as { body?: unknown }).body;
+  if (!body || typeof body !== 'object') return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) if (typeof v === 'string') out[k] = v;
+  return out;
+}

@@ -1,0 +1,37 @@
+// Builds the TypeORM data source for SQLite (embedded default) or PostgreSQL, and applies migrations.
+import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSource } from 'typeorm';
+import type { Database } from '../config/config.js';
+import { migrations } from '../../migrations/index.js';
+import { entities } from './entities/index.js';
+
+export function createDataSource(database: Database): DataSource {
+  const common = { entities, migrations, synchronize: false, migrationsRun: false, logging: false } as const;
+  if (database.type === 'postgres') {
+    return new DataSource({ ...common, type: 'postgres', url: database.url, extra: { max: 10 } });
+  }
+  if (database.path !== ':memory:') mkdirSync(dirname(database.path), { recursive: true });
+  return new DataSource({
+    ...common,
+    type: 'sqlite',
+    database: database.path,
+    enableWAL: database.path !== ':memory:',
+    busyTimeout: 10_000,
+    busyErrorRetry: 50,
+  });
+}
+
+/** Opens the connection and applies pending migrations (never `synchronize`). */
+export async function openDatabase(database: Database): Promise<DataSource> {
+  const ds = createDataSource(database);
+  await ds.initialize();
+  if (database.type === 'sqlite') await ds.query('PRAGMA foreign_keys = ON');
+  await ds.runMigrations({ transaction: 'each' });
+  return ds;
+}
+
+export async function pendingMigrations(ds: DataSource): Promise<boolean> {
+  return ds.showMigrations();
+}

@@ -1,0 +1,22 @@
+// The list of entities the data source knows.
+import { AuditEventEntity } from './audit-event.entity.js';
+import { CredentialEntity } from './credential.entity.js';
+import { OidcClientEntity } from './oidc-client.entity.js';
+import { OidcPayloadEntity } from './oidc-payload.entity.js';
+import { OneTimePinEntity } from './one-time-pin.entity.js';
+import { RateLimitEntity } from './rate-limit.entity.js';
+import { SecretEntity } from './secret.entity.js';
+import { SigningKeyEntity } from './signing-key.entity.js';
+import { UserEntity } from './user.entity.js';
+
+export const entities = [
+  UserEntity,
+  CredentialEntity,
+  OneTimePinEntity,
+  RateLimitEntity,
+  AuditEventEntity,
+  SigningKeyEntity,
+  SecretEntity,
+  OidcClientEntity,
+  OidcPayloadEntity,
+];

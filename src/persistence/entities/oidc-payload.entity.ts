@@ -1,0 +1,19 @@
+// Everything oidc-provider stores (sessions, interactions, grants, codes, tokens) in one table.
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { EpochColumn, JsonColumn, type JsonObject } from '../columns.js';
+
+@Entity({ name: 'oidc_payloads' })
+@Index('idx_oidc_grant', ['grantId'])
+@Index('idx_oidc_uid', ['uid'])
+@Index('idx_oidc_user_code', ['userCode'])
+@Index('idx_oidc_expires', ['expiresAt'])
+export class OidcPayloadEntity {
+  @PrimaryColumn({ type: 'varchar', length: 40 }) model!: string;
+  @PrimaryColumn({ type: 'varchar', length: 200 }) id!: string;
+  @JsonColumn() payload!: JsonObject;
+  @Column({ type: 'varchar', length: 200, name: 'grant_id', nullable: true }) grantId!: string | null;
+  @Column({ type: 'varchar', length: 200, name: 'user_code', nullable: true }) userCode!: string | null;
+  @Column({ type: 'varchar', length: 200, nullable: true }) uid!: string | null;
+  @EpochColumn({ name: 'expires_at', nullable: true }) expiresAt!: number | null;
+  @EpochColumn({ name: 'consumed_at', nullable: true }) consumedAt!: number | null;
+}

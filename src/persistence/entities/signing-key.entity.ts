@@ -1,0 +1,15 @@
+// A private signing key (encrypted at rest); retired keys stay published until their tokens expire.
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { EpochColumn } from '../columns.js';
+
+export type KeyStatus = 'active' | 'retired';
+
+@Entity({ name: 'signing_keys' })
+export class SigningKeyEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 }) kid!: string;
+  @Column({ type: 'varchar', length: 16 }) alg!: string;
+  @Column({ type: 'text' }) jwk!: string;
+  @Column({ type: 'varchar', length: 16 }) status!: KeyStatus;
+  @EpochColumn({ name: 'created_at' }) createdAt!: number;
+  @EpochColumn({ name: 'retired_at', nullable: true }) retiredAt!: number | null;
+}

@@ -1,0 +1,117 @@
+// One-time PINs: random, stored as a keyed hash, single use, expiring, limited tries, resend cooldown.
+import { createHmac, randomUUID } from 'node:crypto';
+import type { DataSource, Repository } from 'typeorm';
+import type { AuditContext, AuditService } from '../audit/audit.service.js';
+import type { Config } from '../config/config.js';
+import type { DeliveryService, Recipient } from '../delivery/delivery.service.js';
+import { AppError } from '../errors/app-error.js';
+import { OneTimePinEntity, type PinChannel } from '../persistence/entities/one-time-pin.entity.js';
+import { constantTimeEqual } from '../security/constant-time.js';
+import { randomDigits } from '../security/random.js';
+import type { Clock } from '../support/clock.js';
+import { maskDestination } from './mask.js';
+
+export interface SentPin {
+  channel: PinChannel;
+  masked: string;
+  expiresAt: number;
+}
+
+export class OneTimePinService {
+  readonly #pins: Repository<OneTimePinEntity>;
+
+  constructor(
+    ds: DataSource,
+    private readonly clock: Clock,
+    private readonly delivery: DeliveryService,
+    private readonly audit: AuditService,
+    private readonly policy: Config['pin'],
+    private readonly pepper: Buffer,
+  ) {
+    this.#pins = ds.getRepository(OneTimePinEntity);
+  }
+
+  /** The channel a PIN goes to by default: SMS when there is a mobile number, else e-mail. */
+  defaultChannel(user: Recipient): PinChannel {
+    if (user.mobile) return 'sms';
+    if (this.policy.emailAllowed) return 'email';
+    throw new AppError('pin.no_channel');
+  }
+
+  /** Sends a fresh PIN for `purpose`; any earlier PIN for it dies. */
+  async send(user: Recipient, purpose: string, channel: PinChannel, ctx: AuditContext = {}): Promise<SentPin> {
+    if (channel === 'email' && !this.policy.emailAllowed) throw new AppError('pin.email_not_allowed');
+    if (channel === 'sms' && !user.mobile) throw new AppError('pin.no_channel');
+    const now = this.clock.now();
+    const last = await this.#latest(user.id, purpose);
+    if (last && now - last.createdAt < this.policy.resendCooldown * 1000) {
+      const seconds = Math.ceil((last.createdAt + this.policy.resendCooldown * 1000 - now) / 1000);
+      throw new AppError('pin.resend_cooldown', 429, { seconds });
+    }
+    const pin = randomDigits(this.policy.length);
+    const destination = channel === 'sms' ? user.mobile! : user.email;
+    await this.#pins.delete({ userId: user.id, purpose });
+    const row = this.#pins.create({
+      id: randomUUID(),
+      userId: user.id,
+      purpose,
+      channel,
+      destination,
+      codeHash: this.#hash(purpose, pin),
+      attempts: 0,
+      expiresAt: now + this.policy.ttl * 1000,
+      consumedAt: null,
+      createdAt: now,
+    });
+    await this.#pins.insert(row);
+    const vars = { pin, minutes: Math.round(this.policy.ttl / 60) };
+    try {
+      if (channel === 'sms') await this.delivery.sendSms('pin', user, vars, ctx);
+      else await this.delivery.sendMail('pin', user, vars, ctx);
+    } catch (err) {
+      await this.#pins.delete({ id: row.id });
+      throw err;
+    }
+    await this.audit.record({ ...ctx, type: 'pin.sent', outcome: 'success', subject: user.id, details: { channel } });
+    return { channel, masked: maskDestination(channel, destination), expiresAt: row.expiresAt };
+  }
+
+  /** The PIN outstanding for `purpose`, if any (for the page to say where it went). */
+  async pending(userId: string, purpose: string): Promise<SentPin | null> {
+    const row = await this.#latest(userId, purpose);
+    if (!row || row.consumedAt !== null) return null;
+    return { channel: row.channel, masked: maskDestination(row.channel, row.destination), expiresAt: row.expiresAt };
+  }
+
+  /** Checks a PIN; on success it is consumed. Throws a typed error otherwise. */
+  async verify(userId: string, purpose: string, candidate: string): Promise<PinChannel> {
+    const row = await this.#latest(userId, purpose);
+    const input = candidate.replace(/\s+/g, '');
+    if (!row || row.consumedAt !== null) throw new AppError('pin.invalid', 401);
+    if (row.attempts >= this.policy.maxAttempts) throw new AppError('pin.too_many_attempts', 401);
+    if (row.expiresAt <= this.clock.now()) throw new AppError('pin.expired', 401);
+    if (!constantTimeEqual(row.codeHash, this.#hash(purpose, input))) {
+      // Count the try atomically so parallel guesses cannot exceed the limit.
+      await this.#pins.increment({ id: row.id }, 'attempts', 1);
+      const left = this.policy.maxAttempts - row.attempts - 1;
+      throw new AppError(left > 0 ? 'pin.invalid' : 'pin.too_many_attempts', 401);
+    }
+    // Single use, even when two requests race: only one update finds it unconsumed.
+    const claimed = await this.#pins
+      .createQueryBuilder()
+      .update()
+      .set({ consumedAt: this.clock.now() })
+      .where('id = :id AND consumed_at IS NULL AND attempts < :max', { id: row.id, max: this.policy.maxAttempts })
+      .execute();
+    if (!claimed.affected) throw new AppError('pin.invalid', 401);
+    return row.channel;
+  }
+
+  async #latest(userId: string, purpose: string): Promise<OneTimePinEntity | null> {
+    return this.#pins.findOne({ where: { userId, purpose }, order: { createdAt: 'DESC' } });
+  }
+
+  #hash(purpose: string, pin: string): string {
+    return createHmac('sha256', this.pepper).update(`${purpose}:${pin}`).digest('base64url');
+  }
+}

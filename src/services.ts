@@ -1,0 +1,92 @@
+// Builds the service graph once; pages, the CLI and tests all use these same objects.
+import type nunjucks from 'nunjucks';
+import type { DataSource } from 'typeorm';
+import { join } from 'node:path';
+import { AuditService } from './audit/audit.service.js';
+import { ClientService } from './clients/client.service.js';
+import type { Config } from './config/config.js';
+import { DeliveryService } from './delivery/delivery.service.js';
+import type { MailChannel, SmsChannel } from './delivery/message.js';
+import { OutboxChannel } from './delivery/outbox.channel.js';
+import { SmsWebhookChannel } from './delivery/sms-webhook.channel.js';
+import { SmtpChannel } from './delivery/smtp.channel.js';
+import { OneTimePinService } from './pins/one-time-pin.service.js';
+import { KeyService } from './provider/key.service.js';
+import { LockoutService } from './security/lockout.service.js';
+import { loadMasterKey } from './security/master-key.js';
+import { RateLimiter } from './security/rate-limiter.js';
+import { SecretBox } from './security/secret-box.js';
+import { SecretService } from './security/secret.service.js';
+import { type Clock, systemClock } from './support/clock.js';
+import { PasswordHasher } from './users/password-hasher.js';
+import { PasswordLoginService } from './users/password-login.service.js';
+import { UserService } from './users/user.service.js';
+
+export interface Services {
+  config: Config;
+  ds: DataSource;
+  clock: Clock;
+  box: SecretBox;
+  secrets: SecretService;
+  audit: AuditService;
+  hasher: PasswordHasher;
+  users: UserService;
+  lockout: LockoutService;
+  ipLimiter: RateLimiter;
+  passwordLogin: PasswordLoginService;
+  delivery: DeliveryService;
+  outbox?: OutboxChannel;
+  pins: OneTimePinService;
+  clients: ClientService;
+  keys: KeyService;
+  close(): Promise<void>;
+}
+
+export interface ServiceOverrides {
+  clock?: Clock;
+  mail?: MailChannel;
+  sms?: SmsChannel;
+}
+
+export async function createServices(config: Config, ds: DataSource, views: nunjucks.Environment, o: ServiceOverrides = {}): Promise<Services> {
+  const clock = o.clock ?? systemClock;
+  const box = new SecretBox(loadMasterKey(config));
+  const secrets = new SecretService(ds, box, clock);
+  const audit = new AuditService(ds, clock);
+  const hasher = new PasswordHasher(config.argon2);
+  const users = new UserService(ds, clock, hasher, audit);
+  const lockout = new LockoutService(ds, clock, audit, config.lockout);
+  const ipLimiter = new RateLimiter(ds, clock, config.lockout.ipFailureLimit, config.lockout.ipFailureWindow);
+
+  const { smtpUrl, mailFrom, smsWebhookUrl, smsWebhookToken } = config.delivery;
+  const needsOutbox = (!o.mail && !smtpUrl) || (!o.sms && !smsWebhookUrl);
+  const outbox = needsOutbox ? new OutboxChannel(join(config.dataDir, 'outbox')) : undefined;
+  const smtp = smtpUrl && !o.mail ? new SmtpChannel(smtpUrl, mailFrom) : undefined;
+  const mail = o.mail ?? smtp ?? outbox!;
+  const sms = o.sms ?? (smsWebhookUrl ? new SmsWebhookChannel(smsWebhookUrl, smsWebhookToken) : outbox!);
+  const delivery = new DeliveryService(views, mail, sms, audit, config.issuer);
+
+  const pins = new OneTimePinService(ds, clock, delivery, audit, config.pin, await secrets.bytes('pin-pepper'));
+  return {
+    config,
+    ds,
+    clock,
+    box,
+    secrets,
+    audit,
+    hasher,
+    users,
+    lockout,
+    ipLimiter,
+    passwordLogin: new PasswordLoginService(users, hasher, lockout, ipLimiter, audit),
+    delivery,
+    outbox,
+    pins,
+    clients: new ClientService(ds, clock, audit),
+    keys: new KeyService(ds, box, clock),
+    async close() {
+      smtp?.close();
+      if (ds.isInitialized) await ds.destroy();
+    },
+  };
+}

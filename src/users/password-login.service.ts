@@ -1,0 +1,45 @@
+// The first factor's rules: rate limit per address, lockout per account, one answer for
+// unknown user and wrong password, equal work either way.
+import type { AuditContext, AuditService } from '../audit/audit.service.js';
+import { AppError } from '../errors/app-error.js';
+import type { UserEntity } from '../persistence/entities/user.entity.js';
+import type { LockoutService } from '../security/lockout.service.js';
+import type { RateLimiter } from '../security/rate-limiter.js';
+import type { PasswordHasher } from './password-hasher.js';
+import type { UserService } from './user.service.js';
+
+export class PasswordLoginService {
+  constructor(
+    private readonly users: UserService,
+    private readonly hasher: PasswordHasher,
+    private readonly lockout: LockoutService,
+    private readonly ipLimiter: RateLimiter,
+    private readonly audit: AuditService,
+  ) {}
+
+  async authenticate(login: string, password: string, ctx: AuditContext): Promise<UserEntity> {
+    const ipKey = `ip:${ctx.ip ?? 'unknown'}`;
+    if (await this.ipLimiter.isLimited(ipKey)) {
+      await this.audit.record({ ...ctx, type: 'login.password', outcome: 'failure', details: { reason: 'rate_limited', login } });
+      throw new AppError('login.rate_limited', 429);
+    }
+    const user = await this.users.findByLogin(login);
+    const hash = user ? await this.users.passwordHash(user.id) : null;
+    const ok = user && hash ? await this.hasher.verify(hash, password) : await this.hasher.verifyDummy(password);
+
+    if (user) await this.lockout.clearExpired(user);
+    if (user && this.lockout.isLocked(user)) {
+      await this.audit.record({ ...ctx, type: 'login.password', outcome: 'failure', subject: user.id, details: { reason: 'locked' } });
+      throw new AppError('login.locked', 423);
+    }
+    if (!ok || !user || user.status !== 'active') {
+      await this.ipLimiter.hit(ipKey);
+      if (user && !ok) await this.lockout.recordFailure(user.id, ctx);
+      const reason = !user ? 'unknown_user' : !ok ? 'wrong_password' : 'disabled';
+      await this.audit.record({ ...ctx, type: 'login.password', outcome: 'failure', subject: user?.id ?? null, details: { reason, login } });
+      throw new AppError('login.invalid_credentials', 401);
+    }
+    await this.audit.record({ ...ctx, type: 'login.password', outcome: 'success', subject: user.id });
+    return user;
+  }
+}

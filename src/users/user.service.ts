@@ -1,0 +1,80 @@
+// The user store: create, look up, list. Passwords live in the credentials table, hashed.
+import { randomUUID } from 'node:crypto';
+import type { DataSource, Repository } from 'typeorm';
+import type { AuditContext, AuditService } from '../audit/audit.service.js';
+import { AppError } from '../errors/app-error.js';
+import { CredentialEntity } from '../persistence/entities/credential.entity.js';
+import { UserEntity } from '../persistence/entities/user.entity.js';
+import type { Clock } from '../support/clock.js';
+import type { PasswordHasher } from './password-hasher.js';
+import { type NewUser, newUserSchema } from './user.schema.js';
+
+export class UserService {
+  readonly #users: Repository<UserEntity>;
+  readonly #credentials: Repository<CredentialEntity>;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+    private readonly hasher: PasswordHasher,
+    private readonly audit: AuditService,
+  ) {
+    this.#users = ds.getRepository(UserEntity);
+    this.#credentials = ds.getRepository(CredentialEntity);
+  }
+
+  async create(input: NewUser, ctx: AuditContext = {}): Promise<UserEntity> {
+    const parsed = newUserSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new AppError('user.invalid', 400, { field: issue.path.join('.'), reason: issue.message });
+    }
+    const data = parsed.data;
+    const clash = await this.#users.findOne({ where: [{ username: data.username }, { email: data.email }] });
+    if (clash) throw new AppError('user.exists', 409);
+    const now = this.clock.now();
+    const secret = await this.hasher.hash(data.password);
+    const user = this.#users.create({
+      id: randomUUID(),
+      username: data.username,
+      email: data.email,
+      emailVerified: true,
+      mobile: data.mobile ?? null,
+      name: data.name,
+      role: data.role,
+      status: 'active',
+      failedLogins: 0,
+      lockedAt: null,
+      lockedUntil: null,
+      lastLoginAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.ds.transaction(async (tx) => {
+      await tx.getRepository(UserEntity).insert(user);
+      await tx.getRepository(CredentialEntity).insert({ id: randomUUID(), userId: user.id, type: 'password', secret, createdAt: now });
+    });
+    await this.audit.record({ ...ctx, type: 'user.created', outcome: 'success', subject: user.id, details: { username: user.username, role: user.role } });
+    return user;
+  }
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.#users.findOneBy({ id });
+  }
+
+  /** Finds by username or e-mail address, case-insensitively. */
+  async findByLogin(login: string): Promise<UserEntity | null> {
+    const key = login.trim().toLowerCase();
+    if (!key) return null;
+    return this.#users.findOne({ where: key.includes('@') ? { email: key } : { username: key } });
+  }
+
+  async passwordHash(userId: string): Promise<string | null> {
+    const row = await this.#credentials.findOne({ where: { userId, type: 'password' }, order: { createdAt: 'DESC' } });
+    return row?.secret ?? null;
+  }
+
+  list(): Promise<UserEntity[]> {
+    return this.#users.find({ order: { username: 'ASC' } });
+  }
+}
