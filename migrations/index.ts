@@ -1,4 +1,5 @@
 // Every migration, in order; the data source runs the pending ones at start.
 import { Initial1763800000000 } from './1763800000000-initial.js';
+import { SoftTokens1763900000000 } from './1763900000000-soft-tokens.js';
 
-export const migrations = [Initial1763800000000];
+export const migrations = [Initial1763800000000, SoftTokens1763900000000];

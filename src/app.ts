@@ -18,6 +18,7 @@ import { openDatabase } from './persistence/data-source.js';
 import { createAdapter, removeExpiredPayloads } from './provider/adapter.js';
 import { createProvider } from './provider/provider.js';
 import { randomToken } from './security/random.js';
+import { activationRoutes } from './tokens/activation.routes.js';
 import { type ServiceOverrides, type Services, createServices } from './services.js';
 
 export interface IdpApp {
@@ -29,7 +30,7 @@ export interface IdpApp {
   close(): Promise<void>;
 }
 
-const PAGE_PREFIXES = ['/interaction', '/demo', '/dev', '/session/end'];
+const PAGE_PREFIXES = ['/interaction', '/demo', '/dev', '/session/end', '/softtoken'];
 
 export async function createApp(config: Config, overrides: ServiceOverrides & { log?: Logger } = {}): Promise<IdpApp> {
   const log = overrides.log ?? pino({ level: config.logLevel });
@@ -60,6 +61,7 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
     healthRoutes(ds),
     staticRoutes(),
     interactionRoutes(provider, engine, views, services.audit, forms),
+    activationRoutes(services.activations, views),
     ...(config.demo ? [demoRoutes(config, services, views, forms), devRoutes(services, views)] : []),
   ];
   for (const router of routers) provider.use(router.routes());

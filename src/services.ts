@@ -18,6 +18,9 @@ import { RateLimiter } from './security/rate-limiter.js';
 import { SecretBox } from './security/secret-box.js';
 import { SecretService } from './security/secret.service.js';
 import { type Clock, systemClock } from './support/clock.js';
+import { ActivationService } from './tokens/activation.service.js';
+import { SoftTokenService } from './tokens/soft-token.service.js';
+import { TokenVerifier } from './tokens/token-verifier.js';
 import { PasswordHasher } from './users/password-hasher.js';
 import { PasswordLoginService } from './users/password-login.service.js';
 import { UserService } from './users/user.service.js';
@@ -39,6 +42,9 @@ export interface Services {
   pins: OneTimePinService;
   clients: ClientService;
   keys: KeyService;
+  tokens: SoftTokenService;
+  tokenVerifier: TokenVerifier;
+  activations: ActivationService;
   close(): Promise<void>;
 }
 
@@ -67,6 +73,9 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
   const delivery = new DeliveryService(views, mail, sms, audit, config.issuer);
 
   const pins = new OneTimePinService(ds, clock, delivery, audit, config.pin, await secrets.bytes('pin-pepper'));
+  const tokens = new SoftTokenService(ds, clock, box, audit, config.tokens, new URL(config.issuer).host);
+  const tokenVerifier = new TokenVerifier(ds, clock, tokens, audit, config.tokens, config.lockout.duration);
+  const activations = new ActivationService(ds, clock, box, tokens, users, delivery, audit, config.tokens, config.issuer);
   return {
     config,
     ds,
@@ -84,6 +93,9 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
     pins,
     clients: new ClientService(ds, clock, audit),
     keys: new KeyService(ds, box, clock),
+    tokens,
+    tokenVerifier,
+    activations,
     async close() {
       smtp?.close();
       if (ds.isInitialized) await ds.destroy();

@@ -36,6 +36,14 @@ const schema = z
     IP_FAILURE_WINDOW: seconds.min(1).default(900),
     ARGON2_MEMORY_KIB: z.coerce.number().int().min(19456).default(19456),
     ARGON2_TIME_COST: z.coerce.number().int().min(2).default(2),
+    TOTP_DIGITS: z.coerce.number().int().refine((n) => n === 6 || n === 8, 'must be 6 or 8').default(6),
+    TOTP_ALGORITHM: z.enum(['SHA1', 'SHA256', 'SHA512']).default('SHA1'),
+    TOTP_WINDOW: z.coerce.number().int().min(0).max(10).default(1),
+    TOKEN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+    TOKEN_ACTIVATION_TTL: seconds.min(60).default(7 * 24 * 3600),
+    TOKEN_ACTIVATION_MAX_TRIES: z.coerce.number().int().min(1).max(20).default(5),
+    REQUIRE_SOFT_TOKEN: bool.default(true),
+    TOKEN_PIN_FALLBACK: bool.default(true),
     SESSION_TTL: seconds.min(60).default(8 * 3600),
     INTERACTION_TTL: seconds.min(60).default(1800),
   })
@@ -65,6 +73,17 @@ export interface Config {
   lockout: { threshold: number; duration: number; ipFailureLimit: number; ipFailureWindow: number };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   ttl: { session: number; interaction: number };
+  tokens: {
+    digits: 6 | 8;
+    algorithm: 'SHA1' | 'SHA256' | 'SHA512';
+    period: number;
+    window: number;
+    maxFailures: number;
+    activationTtl: number;
+    activationMaxTries: number;
+    required: boolean;
+    pinFallback: boolean;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -115,5 +134,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: 1 },
     ttl: { session: e.SESSION_TTL, interaction: e.INTERACTION_TTL },
+    tokens: {
+      digits: e.TOTP_DIGITS as 6 | 8,
+      algorithm: e.TOTP_ALGORITHM,
+      period: 30,
+      window: e.TOTP_WINDOW,
+      maxFailures: e.TOKEN_MAX_FAILURES,
+      activationTtl: e.TOKEN_ACTIVATION_TTL,
+      activationMaxTries: e.TOKEN_ACTIVATION_MAX_TRIES,
+      required: e.REQUIRE_SOFT_TOKEN,
+      pinFallback: e.TOKEN_PIN_FALLBACK,
+    },
   };
 }

@@ -3,7 +3,7 @@
 import type nunjucks from 'nunjucks';
 import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import { AppError } from '../errors/app-error.js';
-import type { MailChannel, SmsChannel } from './message.js';
+import type { Attachment, MailChannel, SmsChannel } from './message.js';
 
 export interface Recipient {
   id: string;
@@ -14,6 +14,7 @@ export interface Recipient {
 
 const subjects: Record<string, string> = {
   pin: 'Your one-time PIN',
+  'softtoken-activation': 'Activate your soft token',
 };
 
 export class DeliveryService {
@@ -25,9 +26,16 @@ export class DeliveryService {
     private readonly issuer: string,
   ) {}
 
-  async sendMail(template: string, to: Recipient, vars: Record<string, unknown>, ctx: AuditContext = {}): Promise<void> {
+  async sendMail(
+    template: string,
+    to: Recipient,
+    vars: Record<string, unknown>,
+    ctx: AuditContext = {},
+    attachments: Attachment[] = [],
+  ): Promise<void> {
     const data = { ...vars, user: to, issuer: this.issuer };
     const message = {
+      attachments,
       to: to.email,
       subject: subjects[template] ?? template,
       text: this.views.render(`mail/${template}.text.njk`, data),
@@ -54,7 +62,7 @@ export class DeliveryService {
         subject,
         details: { channel, template, error: err instanceof Error ? err.message : String(err) },
       });
-      throw new AppError('pin.delivery_failed', 424);
+      throw new AppError('delivery.failed', 424);
     }
   }
 }

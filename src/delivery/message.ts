@@ -1,9 +1,18 @@
 // What the delivery channels carry.
+export interface Attachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+  /** Referenced from the HTML body as cid:… (inline images). */
+  cid?: string;
+}
+
 export interface Mail {
   to: string;
   subject: string;
   text: string;
   html: string;
+  attachments?: Attachment[];
 }
 
 export interface Sms {

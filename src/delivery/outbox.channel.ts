@@ -11,7 +11,9 @@ export class OutboxChannel implements MailChannel, SmsChannel {
   constructor(private readonly dir: string) {}
 
   sendMail(mail: Mail): Promise<void> {
-    return this.#keep({ kind: 'mail', ...mail });
+    // Attachments are kept as base64 so the files stay readable.
+    const attachments = mail.attachments?.map((a) => ({ ...a, content: a.content.toString('base64') }));
+    return this.#keep({ kind: 'mail', ...mail, attachments } as OutboxMessage);
   }
 
   sendSms(sms: Sms): Promise<void> {

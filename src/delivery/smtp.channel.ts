@@ -10,7 +10,7 @@ export class SmtpChannel implements MailChannel {
   }
 
   async sendMail(mail: Mail): Promise<void> {
-    await this.#transport.sendMail({ from: this.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+    await this.#transport.sendMail({ from: this.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, attachments: mail.attachments });
   }
 
   close(): void {

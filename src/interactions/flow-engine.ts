@@ -76,7 +76,7 @@ export class FlowEngine {
     switch (result.kind) {
       case 'proven':
         ctx.state.accountId ??= result.accountId;
-        ctx.state.factors.push(result.factor);
+        if (result.factor) ctx.state.factors.push(result.factor);
         ctx.state.completed.push(requirement.id);
         ctx.state.entered = undefined;
         await session.save(ctx.state);
@@ -122,7 +122,7 @@ export class FlowEngine {
         const step = this.#steps.get(id)!;
         if (await step.available(ctx)) return { requirement, step };
       }
-      throw new AppError('pin.no_channel', 400);
+      if (!requirement.optional) throw new AppError('flow.no_method', 400);
     }
     return null;
   }

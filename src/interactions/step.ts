@@ -40,7 +40,7 @@ export interface StepView {
 }
 
 export type StepResult =
-  | { kind: 'proven'; factor: Factor; accountId?: string }
+  | { kind: 'proven'; factor?: Factor; accountId?: string }
   | { kind: 'stay'; notice?: Notice }
   | { kind: 'switch'; to: string };
 
@@ -58,6 +58,8 @@ export interface Step {
 export interface Requirement {
   id: string;
   steps: string[];
+  /** A required action (e.g. enrolment): satisfied when none of its steps applies. */
+  optional?: boolean;
 }
 
 export const emptyFlowState = (): FlowState => ({ factors: [], completed: [], choices: {}, data: {} });

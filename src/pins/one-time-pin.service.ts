@@ -70,7 +70,7 @@ export class OneTimePinService {
       else await this.delivery.sendMail('pin', user, vars, ctx);
     } catch (err) {
       await this.#pins.delete({ id: row.id });
-      throw err;
+      throw err instanceof AppError && err.code === 'delivery.failed' ? new AppError('pin.delivery_failed', err.status) : err;
     }
     await this.audit.record({ ...ctx, type: 'pin.sent', outcome: 'success', subject: user.id, details: { channel } });
     return { channel, masked: maskDestination(channel, destination), expiresAt: row.expiresAt };

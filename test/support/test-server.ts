@@ -54,6 +54,8 @@ export function testEnv(dir: string, databaseUrl: string, extra: Record<string, 
     DATABASE_URL: databaseUrl,
     SECRET_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'silent',
+    // The password + PIN flow is tested on its own; soft token tests turn enrolment back on.
+    REQUIRE_SOFT_TOKEN: 'false',
     ...extra,
   };
 }

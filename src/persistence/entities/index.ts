@@ -7,6 +7,8 @@ import { OneTimePinEntity } from './one-time-pin.entity.js';
 import { RateLimitEntity } from './rate-limit.entity.js';
 import { SecretEntity } from './secret.entity.js';
 import { SigningKeyEntity } from './signing-key.entity.js';
+import { SoftTokenEntity } from './soft-token.entity.js';
+import { TokenActivationEntity } from './token-activation.entity.js';
 import { UserEntity } from './user.entity.js';
 
 export const entities = [
@@ -19,4 +21,6 @@ export const entities = [
   SecretEntity,
   OidcClientEntity,
   OidcPayloadEntity,
+  SoftTokenEntity,
+  TokenActivationEntity,
 ];

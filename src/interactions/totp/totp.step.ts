@@ -1,0 +1,33 @@
+// Second factor for accounts with an active soft token: the current code from any of them.
+import { AppError } from '../../errors/app-error.js';
+import type { TokenVerifier } from '../../tokens/token-verifier.js';
+import type { SoftTokenService } from '../../tokens/soft-token.service.js';
+import type { Step, StepContext, StepResult, StepView } from '../step.js';
+
+export class TotpStep implements Step {
+  readonly id = 'totp';
+
+  constructor(
+    private readonly tokens: SoftTokenService,
+    private readonly verifier: TokenVerifier,
+    private readonly pinFallback: boolean,
+  ) {}
+
+  async available(ctx: StepContext): Promise<boolean> {
+    return !!ctx.user && (await this.tokens.hasActive(ctx.user.id));
+  }
+
+  async view(): Promise<StepView> {
+    return { template: 'steps/totp.njk', data: { canUsePin: this.pinFallback } };
+  }
+
+  async submit(ctx: StepContext, form: Record<string, string>): Promise<StepResult> {
+    if (form.action === 'use-pin') {
+      if (!this.pinFallback) throw new AppError('request.invalid');
+      return { kind: 'switch', to: 'pin' };
+    }
+    if (form.action !== 'verify') throw new AppError('request.invalid');
+    await this.verifier.verify(ctx.user!.id, (form.code ?? '').slice(0, 20), ctx.audit);
+    return { kind: 'proven', factor: 'otp' };
+  }
+}

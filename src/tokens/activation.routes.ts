@@ -1,0 +1,43 @@
+// The device side of activation: POST /softtoken/activate (JSON, for the softtoken app) and a
+// GET landing page for the e-mailed link, which never redeems it (mail scanners open links too).
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type nunjucks from 'nunjucks';
+import { AppError } from '../errors/app-error.js';
+import { messageFor } from '../errors/messages.js';
+import type { ActivationService } from './activation.service.js';
+
+export function activationRoutes(activations: ActivationService, views: nunjucks.Environment): Router {
+  const router = new Router({ prefix: '/softtoken/activate' });
+
+  router.get('/', (ctx) => {
+    const ticket = typeof ctx.query.ticket === 'string' ? ctx.query.ticket : '';
+    ctx.type = 'html';
+    ctx.body = views.render('softtoken-link.njk', { link: ticket ? ctx.href : undefined });
+  });
+
+  router.post(
+    '/',
+    async (ctx, next) => {
+      try {
+        await next();
+      } catch (err) {
+        const known = err instanceof AppError && err.code.startsWith('activation.') ? err : (err as { status?: number }).status === 413 || (err as { status?: number }).status === 400 || (err as { status?: number }).status === 415 ? new AppError('activation.invalid_request', 400) : null;
+        if (!known) throw err;
+        ctx.status = known.status;
+        ctx.body = { error: known.code.slice('activation.'.length), message: messageFor(known.code) };
+      }
+    },
+    async (ctx, next) => {
+      if (!ctx.is('application/json')) throw new AppError('activation.invalid_request', 400);
+      await next();
+    },
+    bodyParser({ enableTypes: ['json'], jsonLimit: '4kb' }),
+    async (ctx) => {
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = await activations.redeem((ctx.request as { body?: unknown }).body, { ip: ctx.ip, actor: 'softtoken-app' });
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,165 @@
+// Soft token lifecycle: create (authenticator app or softtoken app), complete, list, rename,
+// disable/enable, delete. Secrets are sealed with the token id as context.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { DataSource, Repository } from 'typeorm';
+import type { AuditContext, AuditService } from '../audit/audit.service.js';
+import type { Config } from '../config/config.js';
+import { AppError } from '../errors/app-error.js';
+import { SoftTokenEntity, type TokenKind } from '../persistence/entities/soft-token.entity.js';
+import type { UserEntity } from '../persistence/entities/user.entity.js';
+import { constantTimeEqual } from '../security/constant-time.js';
+import type { SecretBox } from '../security/secret-box.js';
+import type { Clock } from '../support/clock.js';
+import { normalizeDigits, registrationCode, SECRET_BYTES } from './activation-crypto.js';
+import { newSerial } from './serial.js';
+import { groupedBase32, otpauthUri, type TotpParams, verifyTotp } from './totp.js';
+
+export interface AppEnrolment {
+  token: SoftTokenEntity;
+  uri: string;
+  key: string;
+}
+
+export class SoftTokenService {
+  readonly #repo: Repository<SoftTokenEntity>;
+
+  constructor(
+    ds: DataSource,
+    private readonly clock: Clock,
+    private readonly box: SecretBox,
+    private readonly audit: AuditService,
+    private readonly policy: Config['tokens'],
+    private readonly issuerName: string,
+  ) {
+    this.#repo = ds.getRepository(SoftTokenEntity);
+  }
+
+  params(token: Pick<SoftTokenEntity, 'algorithm' | 'digits' | 'period'>): TotpParams {
+    return { algorithm: token.algorithm, digits: token.digits, period: token.period };
+  }
+
+  list(userId: string): Promise<SoftTokenEntity[]> {
+    return this.#repo.find({ where: { userId }, order: { createdAt: 'ASC' } });
+  }
+
+  async hasActive(userId: string): Promise<boolean> {
+    return this.#repo.existsBy({ userId, state: 'active' });
+  }
+
+  async get(userId: string, tokenId: string): Promise<SoftTokenEntity> {
+    const token = await this.#repo.findOneBy({ id: tokenId, userId });
+    if (!token) throw new AppError('token.not_found', 404);
+    return token;
+  }
+
+  findBySerial(serial: string): Promise<SoftTokenEntity | null> {
+    return this.#repo.findOneBy({ serial });
+  }
+
+  /** A pending token for an authenticator app: the secret is made here and shown once as QR + key. */
+  async createForApp(user: UserEntity, name?: string, ctx: AuditContext = {}): Promise<AppEnrolment> {
+    const token = await this.#create(user, 'app', name ?? 'Authenticator app', ctx);
+    // Standard apps only all agree on SHA1.
+    token.algorithm = 'SHA1';
+    await this.setSecret(token, randomBytes(SECRET_BYTES), { state: 'pending', registrationPending: false });
+    return this.appEnrolment(user, token.id);
+  }
+
+  async appEnrolment(user: UserEntity, tokenId: string): Promise<AppEnrolment> {
+    const token = await this.get(user.id, tokenId);
+    const secret = this.secretOf(token);
+    return { token, uri: otpauthUri(secret, this.params(token), this.issuerName, user.email), key: groupedBase32(secret) };
+  }
+
+  /** A pending token for the softtoken app; its secret comes from the activation exchange. */
+  createForSofttoken(user: UserEntity, name?: string, ctx: AuditContext = {}): Promise<SoftTokenEntity> {
+    return this.#create(user, 'softtoken', name ?? 'Soft token', ctx);
+  }
+
+  /** Authenticator app: the first code proves the app holds the secret. */
+  async completeWithCode(userId: string, tokenId: string, code: string, ctx: AuditContext = {}): Promise<SoftTokenEntity> {
+    const token = await this.get(userId, tokenId);
+    if (token.state !== 'pending' || !token.secret) throw new AppError('totp.invalid', 401);
+    const match = verifyTotp(this.secretOf(token), normalizeDigits(code), this.params(token), this.clock.now(), this.policy.window);
+    if (!match) throw new AppError('totp.invalid', 401);
+    return this.#activate(token, ctx, { lastStep: match.step, drift: match.drift });
+  }
+
+  /** Manual softtoken activation: the registration code proves the device derived the secret. */
+  async completeRegistration(userId: string, tokenId: string, code: string, ctx: AuditContext = {}): Promise<SoftTokenEntity> {
+    const token = await this.get(userId, tokenId);
+    if (token.state !== 'pending' || !token.registrationPending || !token.secret) throw new AppError('enrol.not_active', 400);
+    if (token.activationExpiresAt !== null && token.activationExpiresAt <= this.clock.now()) throw new AppError('enrol.expired', 400);
+    if (!constantTimeEqual(registrationCode(this.secretOf(token)), normalizeDigits(code))) {
+      await this.audit.record({ ...ctx, type: 'token.registration', outcome: 'failure', subject: userId, details: { serial: token.serial } });
+      throw new AppError('enrol.registration_invalid', 401);
+    }
+    return this.#activate(token, ctx, {});
+  }
+
+  /** Stores a (new) secret; the old one is gone for good. */
+  async setSecret(token: SoftTokenEntity, secret: Uint8Array, fields: Partial<SoftTokenEntity>): Promise<void> {
+    Object.assign(token, fields, { secret: this.box.seal(Buffer.from(secret), token.id), lastStep: null, drift: 0, updatedAt: this.clock.now() });
+    await this.#repo.save(token);
+  }
+
+  async update(token: SoftTokenEntity, fields: Partial<SoftTokenEntity>): Promise<void> {
+    Object.assign(token, fields, { updatedAt: this.clock.now() });
+    await this.#repo.save(token);
+  }
+
+  secretOf(token: SoftTokenEntity): Buffer {
+    if (!token.secret) throw new AppError('enrol.not_active', 400);
+    return this.box.open(token.secret, token.id);
+  }
+
+  async remove(token: SoftTokenEntity): Promise<void> {
+    await this.#repo.delete({ id: token.id });
+  }
+
+  async #activate(token: SoftTokenEntity, ctx: AuditContext, fields: Partial<SoftTokenEntity>): Promise<SoftTokenEntity> {
+    const now = this.clock.now();
+    await this.update(token, { ...fields, state: 'active', registrationPending: false, activatedAt: now, activationExpiresAt: null, failedAttempts: 0 });
+    await this.audit.record({ ...ctx, type: 'token.activated', outcome: 'success', subject: token.userId, details: { serial: token.serial, kind: token.kind } });
+    return token;
+  }
+
+  async #create(user: UserEntity, kind: TokenKind, baseName: string, ctx: AuditContext): Promise<SoftTokenEntity> {
+    const now = this.clock.now();
+    const taken = new Set((await this.list(user.id)).map((t) => t.name));
+    let name = baseName.trim().slice(0, 60) || 'Soft token';
+    for (let i = 2; taken.has(name); i++) name = `${baseName} ${i}`;
+    for (let attempt = 0; ; attempt++) {
+      const token = this.#repo.create({
+        id: randomUUID(),
+        userId: user.id,
+        name,
+        serial: newSerial(),
+        kind,
+        state: 'pending',
+        algorithm: kind === 'app' ? 'SHA1' : this.policy.algorithm,
+        digits: this.policy.digits,
+        period: this.policy.period,
+        secret: null,
+        registrationPending: false,
+        activationExpiresAt: now + this.policy.activationTtl * 1000,
+        lastStep: null,
+        drift: 0,
+        failedAttempts: 0,
+        lockedUntil: null,
+        lastUsedAt: null,
+        activatedAt: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      try {
+        await this.#repo.insert(token);
+      } catch (err) {
+        if (attempt < 3) continue; // a serial number clash: draw another
+        throw err;
+      }
+      await this.audit.record({ ...ctx, type: 'token.created', outcome: 'success', subject: user.id, details: { serial: token.serial, kind } });
+      return token;
+    }
+  }
+}
