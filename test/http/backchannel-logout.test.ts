@@ -1,0 +1,65 @@
+// Back-channel logout: when the user signs out at the provider, every application in the session
+// receives a signed logout token at its back-channel URI.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import * as oidc from 'openid-client';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { exchange, registerRelyingParty, signInWithPin, startAuthorization, type RelyingParty } from '../support/relying-party.js';
+import { pinFrom, SmtpCapture } from '../support/smtp-capture.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { UserAgent } from '../support/user-agent.js';
+
+describe('back-channel logout', () => {
+  let server: TestServer;
+  let smtp: SmtpCapture;
+  let receiver: Server;
+  let rp: RelyingParty;
+  const received: string[] = [];
+
+  beforeAll(async () => {
+    smtp = new SmtpCapture();
+    server = await startTestServer({ env: { SMTP_URL: await smtp.start() } });
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push(new URLSearchParams(body).get('logout_token') ?? '');
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const uri = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/backchannel`;
+    rp = await registerRelyingParty(server, { clientId: 'bcl-app', backchannelLogoutUri: uri });
+    await server.app.services.users.create({ username: 'carol', email: 'carol@example.com', password: 'carol password 1' });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await smtp?.stop();
+    await new Promise<void>((resolve) => receiver?.close(() => resolve()));
+  });
+
+  it('posts a signed logout token naming the user and the session', async () => {
+    const agent = new UserAgent();
+    const auth = await startAuthorization(rp);
+    const seen = smtp.messages.length;
+    const callback = await signInWithPin(agent, auth, 'carol', 'carol password 1', async () => pinFrom((await smtp.next('carol@example.com', seen)).raw));
+    const tokens = await exchange(rp, auth, callback);
+    const claims = tokens.claims()!;
+    expect(claims.sid).toBeTruthy();
+
+    const confirm = await agent.get(oidc.buildEndSessionUrl(rp.config, { id_token_hint: tokens.id_token! }).href);
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.html)![1]!;
+    const action = /<form id="op.logoutForm" method="post" action="([^"]+)"/.exec(confirm.html)![1]!;
+    await agent.post(new URL(action, server.url).href, { xsrf, logout: 'yes' });
+
+    for (let i = 0; i < 50 && !received.length; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(received).toHaveLength(1);
+    const jwks = createRemoteJWKSet(new URL(`${server.url}/jwks`));
+    const { payload } = await jwtVerify(received[0]!, jwks, { issuer: server.url, audience: 'bcl-app' });
+    expect(payload.sub).toBe(claims.sub);
+    expect(payload.sid).toBe(claims.sid);
+    expect(payload.events).toHaveProperty(['http://schemas.openid.net/event/backchannel-logout']);
+  });
+});
