@@ -1,5 +1,6 @@
 // Every migration, in order; the data source runs the pending ones at start.
 import { Initial1763800000000 } from './1763800000000-initial.js';
 import { SoftTokens1763900000000 } from './1763900000000-soft-tokens.js';
+import { SecurityQuestions1764000000000 } from './1764000000000-security-questions.js';
 
-export const migrations = [Initial1763800000000, SoftTokens1763900000000];
+export const migrations = [Initial1763800000000, SoftTokens1763900000000, SecurityQuestions1764000000000];

@@ -10,7 +10,9 @@ import type { MailChannel, SmsChannel } from './delivery/message.js';
 import { OutboxChannel } from './delivery/outbox.channel.js';
 import { SmsWebhookChannel } from './delivery/sms-webhook.channel.js';
 import { SmtpChannel } from './delivery/smtp.channel.js';
+import { SecurityNoticeService } from './notices/security-notice.service.js';
 import { OneTimePinService } from './pins/one-time-pin.service.js';
+import { SecurityQuestionService } from './questions/security-question.service.js';
 import { KeyService } from './provider/key.service.js';
 import { LockoutService } from './security/lockout.service.js';
 import { loadMasterKey } from './security/master-key.js';
@@ -45,6 +47,8 @@ export interface Services {
   tokens: SoftTokenService;
   tokenVerifier: TokenVerifier;
   activations: ActivationService;
+  notices: SecurityNoticeService;
+  questions: SecurityQuestionService;
   close(): Promise<void>;
 }
 
@@ -73,7 +77,8 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
   const delivery = new DeliveryService(views, mail, sms, audit, config.issuer);
 
   const pins = new OneTimePinService(ds, clock, delivery, audit, config.pin, await secrets.bytes('pin-pepper'));
-  const tokens = new SoftTokenService(ds, clock, box, audit, config.tokens, new URL(config.issuer).host);
+  const notices = new SecurityNoticeService(delivery, clock);
+  const tokens = new SoftTokenService(ds, clock, box, audit, config.tokens, new URL(config.issuer).host, users, notices);
   const tokenVerifier = new TokenVerifier(ds, clock, tokens, audit, config.tokens, config.lockout.duration);
   const activations = new ActivationService(ds, clock, box, tokens, users, delivery, audit, config.tokens, config.issuer);
   return {
@@ -96,6 +101,8 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
     tokens,
     tokenVerifier,
     activations,
+    notices,
+    questions: new SecurityQuestionService(ds, clock, hasher, audit, config.questions),
     async close() {
       smtp?.close();
       if (ds.isInitialized) await ds.destroy();

@@ -44,6 +44,9 @@ const schema = z
     TOKEN_ACTIVATION_MAX_TRIES: z.coerce.number().int().min(1).max(20).default(5),
     REQUIRE_SOFT_TOKEN: bool.default(true),
     TOKEN_PIN_FALLBACK: bool.default(true),
+    QA_QUESTIONS: z.string().min(1).optional(),
+    QA_MIN_COUNT: z.coerce.number().int().min(1).max(10).default(3),
+    QA_ASK_COUNT: z.coerce.number().int().min(1).max(10).default(2),
     SESSION_TTL: seconds.min(60).default(8 * 3600),
     INTERACTION_TTL: seconds.min(60).default(1800),
   })
@@ -73,6 +76,7 @@ export interface Config {
   lockout: { threshold: number; duration: number; ipFailureLimit: number; ipFailureWindow: number };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   ttl: { session: number; interaction: number };
+  questions: { list: string[]; minCount: number; askCount: number };
   tokens: {
     digits: 6 | 8;
     algorithm: 'SHA1' | 'SHA256' | 'SHA512';
@@ -87,6 +91,18 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+/** Security questions offered when QA_QUESTIONS (a |-separated list) is not set. */
+export const defaultQuestions = [
+  'What was the name of your first pet?',
+  'In what city were you born?',
+  'What was the name of your first school?',
+  'What is your oldest cousin\'s first name?',
+  'What was the make of your first car?',
+  'In what city did your parents meet?',
+  'What was your childhood nickname?',
+  'What is the name of the street you grew up on?',
+];
 
 function databaseFrom(url: string | undefined, dataDir: string): Database {
   if (!url) return { type: 'sqlite', path: `${dataDir}/idp.sqlite` };
@@ -134,6 +150,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: 1 },
     ttl: { session: e.SESSION_TTL, interaction: e.INTERACTION_TTL },
+    questions: {
+      list: e.QA_QUESTIONS ? e.QA_QUESTIONS.split('|').map((q) => q.trim()).filter(Boolean) : defaultQuestions,
+      minCount: e.QA_MIN_COUNT,
+      askCount: Math.min(e.QA_ASK_COUNT, e.QA_MIN_COUNT),
+    },
     tokens: {
       digits: e.TOTP_DIGITS as 6 | 8,
       algorithm: e.TOTP_ALGORITHM,

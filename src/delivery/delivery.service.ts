@@ -15,6 +15,7 @@ export interface Recipient {
 const subjects: Record<string, string> = {
   pin: 'Your one-time PIN',
   'softtoken-activation': 'Activate your soft token',
+  'security-notice': 'Security notice: a change to how you sign in',
 };
 
 export class DeliveryService {

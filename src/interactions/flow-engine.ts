@@ -70,7 +70,8 @@ export class FlowEngine {
     } catch (err) {
       const error = this.#expected(err);
       await session.save(ctx.state);
-      if (ctx.user && error.status === 401) await this.#factorFailed(ctx, step.id, error);
+      // A failed factor counts against the account; the failure that locks it ends the flow.
+      if (ctx.user && error.status === 401 && (await this.#factorFailed(ctx, step.id, error))) throw new AppError('login.locked', 423);
       return { kind: 'render', stepId: step.id, view: await step.view(ctx), error };
     }
     switch (result.kind) {
@@ -127,10 +128,10 @@ export class FlowEngine {
     return null;
   }
 
-  async #factorFailed(ctx: StepContext, stepId: string, error: AppError): Promise<void> {
+  async #factorFailed(ctx: StepContext, stepId: string, error: AppError): Promise<boolean> {
     const user = ctx.user!;
     await this.audit.record({ ...ctx.audit, type: `login.${stepId}`, outcome: 'failure', subject: user.id, details: { reason: error.code } });
-    await this.lockout.recordFailure(user.id, ctx.audit);
+    return this.lockout.recordFailure(user.id, ctx.audit);
   }
 
   async #finish(ctx: StepContext): Promise<EngineOutcome> {

@@ -2,25 +2,34 @@
 // A new factor is a new step listed here; the engine does not change.
 import type { Services } from '../services.js';
 import { EnrolTokenStep } from './enrol/enrol-token.step.js';
+import { TokenSetup } from './enrol/token-setup.js';
 import { FlowEngine } from './flow-engine.js';
 import { PasswordStep } from './password/password.step.js';
 import { PinStep } from './pin/pin.step.js';
+import { EnrolQuestionsStep } from './questions/enrol-questions.step.js';
+import { RecoverTokenStep } from './recover/recover-token.step.js';
 import type { Requirement } from './step.js';
 import { TotpStep } from './totp/totp.step.js';
 
 export const loginFlow: Requirement[] = [
   { id: 'first-factor', steps: ['password'] },
-  // The soft token when the account has an active one, else a one-time PIN.
-  { id: 'second-factor', steps: ['totp', 'pin'] },
+  // The soft token when the account has an active one, else a one-time PIN; recovery when the
+  // user says the token is lost.
+  { id: 'second-factor', steps: ['totp', 'pin', 'recover'] },
   { id: 'enrolment', steps: ['enrol-token'], optional: true },
+  { id: 'questions', steps: ['enrol-questions'], optional: true },
 ];
 
 export function createLoginEngine(s: Services): FlowEngine {
+  const { tokens: policy } = s.config;
+  const setup = new TokenSetup(s.tokens, s.activations);
   const steps = [
     new PasswordStep(s.passwordLogin),
-    new TotpStep(s.tokens, s.tokenVerifier, s.config.tokens.pinFallback),
+    new TotpStep(s.tokens, s.tokenVerifier, s.questions, policy.pinFallback),
     new PinStep(s.pins, s.config.pin.emailAllowed),
-    new EnrolTokenStep(s.tokens, s.activations, s.config.tokens.required),
+    new RecoverTokenStep(s.questions, s.tokens, setup, s.notices, policy.pinFallback),
+    new EnrolTokenStep(s.tokens, setup, policy.required),
+    new EnrolQuestionsStep(s.questions, policy.required),
   ];
   return new FlowEngine(steps, loginFlow, s.users, s.lockout, s.audit);
 }

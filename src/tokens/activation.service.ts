@@ -149,15 +149,17 @@ export class ActivationService {
 
     const server = generateKeyPair();
     const secret = deriveSecret(server.privateKey, req.publicKey, token.serial);
-    await this.tokens.setSecret(token, secret, manual ? { registrationPending: true } : { state: 'active', activatedAt: now, activationExpiresAt: null });
-    const user = await this.users.findById(token.userId);
+    await this.tokens.setSecret(token, secret, { registrationPending: manual });
     await this.audit.record({
       ...ctx,
-      type: manual ? 'token.activation_redeemed' : 'token.activated',
+      type: 'token.activation_redeemed',
       outcome: 'success',
       subject: token.userId,
       details: { serial: token.serial, entry: manual ? 'manual' : isQr ? 'qr' : 'link' },
     });
+    // Link and QR complete at once; a manual entry waits for the registration code.
+    if (!manual) await this.tokens.markActive(token, ctx, {});
+    const user = await this.users.findById(token.userId);
     return {
       serial: token.serial,
       serverPublicKey: server.publicKey,

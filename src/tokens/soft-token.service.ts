@@ -10,6 +10,8 @@ import type { UserEntity } from '../persistence/entities/user.entity.js';
 import { constantTimeEqual } from '../security/constant-time.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Clock } from '../support/clock.js';
+import type { SecurityNoticeService } from '../notices/security-notice.service.js';
+import type { UserService } from '../users/user.service.js';
 import { normalizeDigits, registrationCode, SECRET_BYTES } from './activation-crypto.js';
 import { newSerial } from './serial.js';
 import { groupedBase32, otpauthUri, type TotpParams, verifyTotp } from './totp.js';
@@ -30,6 +32,8 @@ export class SoftTokenService {
     private readonly audit: AuditService,
     private readonly policy: Config['tokens'],
     private readonly issuerName: string,
+    private readonly users: UserService,
+    private readonly notices: SecurityNoticeService,
   ) {
     this.#repo = ds.getRepository(SoftTokenEntity);
   }
@@ -82,7 +86,7 @@ export class SoftTokenService {
     if (token.state !== 'pending' || !token.secret) throw new AppError('totp.invalid', 401);
     const match = verifyTotp(this.secretOf(token), normalizeDigits(code), this.params(token), this.clock.now(), this.policy.window);
     if (!match) throw new AppError('totp.invalid', 401);
-    return this.#activate(token, ctx, { lastStep: match.step, drift: match.drift });
+    return this.markActive(token, ctx, { lastStep: match.step, drift: match.drift });
   }
 
   /** Manual softtoken activation: the registration code proves the device derived the secret. */
@@ -94,7 +98,7 @@ export class SoftTokenService {
       await this.audit.record({ ...ctx, type: 'token.registration', outcome: 'failure', subject: userId, details: { serial: token.serial } });
       throw new AppError('enrol.registration_invalid', 401);
     }
-    return this.#activate(token, ctx, {});
+    return this.markActive(token, ctx, {});
   }
 
   /** Stores a (new) secret; the old one is gone for good. */
@@ -117,10 +121,13 @@ export class SoftTokenService {
     await this.#repo.delete({ id: token.id });
   }
 
-  async #activate(token: SoftTokenEntity, ctx: AuditContext, fields: Partial<SoftTokenEntity>): Promise<SoftTokenEntity> {
+  /** The token works from now on; the owner is told by e-mail. */
+  async markActive(token: SoftTokenEntity, ctx: AuditContext, fields: Partial<SoftTokenEntity>): Promise<SoftTokenEntity> {
     const now = this.clock.now();
-    await this.update(token, { ...fields, state: 'active', registrationPending: false, activatedAt: now, activationExpiresAt: null, failedAttempts: 0 });
+    await this.update(token, { ...fields, state: 'active', registrationPending: false, activatedAt: now, activationExpiresAt: null, failedAttempts: 0, lockedUntil: null });
     await this.audit.record({ ...ctx, type: 'token.activated', outcome: 'success', subject: token.userId, details: { serial: token.serial, kind: token.kind } });
+    const user = await this.users.findById(token.userId);
+    if (user) await this.notices.notify(user, 'token_added', { tokenName: token.name, serial: token.serial }, ctx);
     return token;
   }
 

@@ -11,6 +11,15 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 import { type Page, UserAgent } from '../support/user-agent.js';
 
 const params = { algorithm: 'SHA1' as const, digits: 6 as const, period: 30 };
+const answers = {
+  action: 'save',
+  q1: 'What was the name of your first pet?',
+  a1: 'Rex',
+  q2: 'In what city were you born?',
+  a2: 'Paris',
+  own3: 'What is my favourite colour?',
+  a3: 'Blue',
+};
 
 describe('soft token enrolment and sign-in', () => {
   let server: TestServer;
@@ -48,7 +57,10 @@ describe('soft token enrolment and sign-in', () => {
   }
 
   async function finish(agent: UserAgent, auth: Awaited<ReturnType<typeof startAuthorization>>, page: Page) {
-    const done = await agent.follow(page, isCallback);
+    let done = await agent.follow(page, isCallback);
+    if (done.html.includes('Choose your security questions')) {
+      done = await agent.follow(await agent.submit(done, '/step/enrol-questions', answers), isCallback);
+    }
     expect(isCallback(done.url)).toBe(true);
     return (await exchange(rp, auth, done.url)).claims()!;
   }

@@ -1,5 +1,6 @@
 // Second factor for accounts with an active soft token: the current code from any of them.
 import { AppError } from '../../errors/app-error.js';
+import type { SecurityQuestionService } from '../../questions/security-question.service.js';
 import type { TokenVerifier } from '../../tokens/token-verifier.js';
 import type { SoftTokenService } from '../../tokens/soft-token.service.js';
 import type { Step, StepContext, StepResult, StepView } from '../step.js';
@@ -10,6 +11,7 @@ export class TotpStep implements Step {
   constructor(
     private readonly tokens: SoftTokenService,
     private readonly verifier: TokenVerifier,
+    private readonly questions: SecurityQuestionService,
     private readonly pinFallback: boolean,
   ) {}
 
@@ -17,8 +19,8 @@ export class TotpStep implements Step {
     return !!ctx.user && (await this.tokens.hasActive(ctx.user.id));
   }
 
-  async view(): Promise<StepView> {
-    return { template: 'steps/totp.njk', data: { canUsePin: this.pinFallback } };
+  async view(ctx: StepContext): Promise<StepView> {
+    return { template: 'steps/totp.njk', data: { canUsePin: this.pinFallback, canRecover: await this.questions.hasEnough(ctx.user!.id) } };
   }
 
   async submit(ctx: StepContext, form: Record<string, string>): Promise<StepResult> {
@@ -26,6 +28,7 @@ export class TotpStep implements Step {
       if (!this.pinFallback) throw new AppError('request.invalid');
       return { kind: 'switch', to: 'pin' };
     }
+    if (form.action === 'lost') return { kind: 'switch', to: 'recover' };
     if (form.action !== 'verify') throw new AppError('request.invalid');
     await this.verifier.verify(ctx.user!.id, (form.code ?? '').slice(0, 20), ctx.audit);
     return { kind: 'proven', factor: 'otp' };

@@ -6,6 +6,7 @@ import { OidcPayloadEntity } from './oidc-payload.entity.js';
 import { OneTimePinEntity } from './one-time-pin.entity.js';
 import { RateLimitEntity } from './rate-limit.entity.js';
 import { SecretEntity } from './secret.entity.js';
+import { SecurityAnswerEntity } from './security-answer.entity.js';
 import { SigningKeyEntity } from './signing-key.entity.js';
 import { SoftTokenEntity } from './soft-token.entity.js';
 import { TokenActivationEntity } from './token-activation.entity.js';
@@ -23,4 +24,5 @@ export const entities = [
   OidcPayloadEntity,
   SoftTokenEntity,
   TokenActivationEntity,
+  SecurityAnswerEntity,
 ];

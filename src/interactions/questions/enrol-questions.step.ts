@@ -1,0 +1,29 @@
+// Required action after the soft token: choose security questions, if the account has too few.
+// They are what lets a user recover from a lost token without calling anyone.
+import { AppError } from '../../errors/app-error.js';
+import { questionsFromForm } from '../../questions/questions-form.js';
+import type { SecurityQuestionService } from '../../questions/security-question.service.js';
+import type { Step, StepContext, StepResult, StepView } from '../step.js';
+
+export class EnrolQuestionsStep implements Step {
+  readonly id = 'enrol-questions';
+
+  constructor(
+    private readonly questions: SecurityQuestionService,
+    private readonly required: boolean,
+  ) {}
+
+  async available(ctx: StepContext): Promise<boolean> {
+    return this.required && !!ctx.user && !(await this.questions.hasEnough(ctx.user.id));
+  }
+
+  async view(): Promise<StepView> {
+    return { template: 'steps/enrol-questions.njk', data: { questions: this.questions.policy.list, count: this.questions.policy.minCount } };
+  }
+
+  async submit(ctx: StepContext, form: Record<string, string>): Promise<StepResult> {
+    if (form.action !== 'save') throw new AppError('request.invalid');
+    await this.questions.set(ctx.user!.id, questionsFromForm(form, this.questions.policy.minCount), ctx.audit);
+    return { kind: 'proven' };
+  }
+}

@@ -1,0 +1,131 @@
+// "I have misplaced my token": security questions, then a recreated token, then back to the
+// application — never without the password, never for a locked account.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { fromBase32, totpCode } from '../../src/tokens/totp.js';
+import { exchange, isCallback, openLogin, registerRelyingParty, startAuthorization, type RelyingParty } from '../support/relying-party.js';
+import { SmtpCapture } from '../support/smtp-capture.js';
+import { mailText } from '../support/mail-text.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { UserAgent } from '../support/user-agent.js';
+
+const params = { algorithm: 'SHA1' as const, digits: 6 as const, period: 30 };
+
+describe('lost token recovery through security questions', () => {
+  let server: TestServer;
+  let smtp: SmtpCapture;
+  let rp: RelyingParty;
+  let offset = 0;
+  const now = () => Date.now() + offset;
+
+  beforeAll(async () => {
+    smtp = new SmtpCapture();
+    server = await startTestServer({
+      env: { SMTP_URL: await smtp.start(), REQUIRE_SOFT_TOKEN: 'true', LOCKOUT_THRESHOLD: '3' },
+      overrides: { clock: { now } },
+    });
+    rp = await registerRelyingParty(server);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await smtp?.stop();
+  });
+
+  /** A user with an active authenticator-app token and three security questions. */
+  async function enrolledUser(name: string) {
+    const s = server.app.services;
+    const user = await s.users.create({ username: name, email: `${name}@example.com`, password: `${name} password 1` });
+    const { token, key } = await s.tokens.createForApp(user);
+    const secret = fromBase32(key);
+    await s.tokens.completeWithCode(user.id, token.id, totpCode(secret, params, now()));
+    await s.questions.set(user.id, [
+      { question: 'What was the name of your first pet?', answer: 'Rex' },
+      { question: 'In what city were you born?', answer: 'Paris' },
+      { question: 'What was the make of your first car?', answer: 'Volvo' },
+    ]);
+    offset += 30_000;
+    return { user, secret };
+  }
+
+  const answerFor = (question: string) =>
+    ({ 'What was the name of your first pet?': ' rex ', 'In what city were you born?': '  PARIS ', 'What was the make of your first car?': 'volvo' })[question]!;
+
+  async function toTokenPage(agent: UserAgent, name: string) {
+    const auth = await startAuthorization(rp);
+    const login = await openLogin(agent, auth);
+    const page = await agent.follow(await agent.submit(login, '/step/password', { login: name, password: `${name} password 1` }));
+    return { auth, page };
+  }
+
+  function askedQuestions(html: string): string[] {
+    return [...html.matchAll(/<label for="a\d+">([^<]+)<\/label>/g)].map((m) => m[1]!.replace(/&#39;/g, "'"));
+  }
+
+  it('recreates the token after right answers; the old token stops working, the new one works', async () => {
+    const { user, secret: oldSecret } = await enrolledUser('dora');
+    const agent = new UserAgent();
+    const { auth, page } = await toTokenPage(agent, 'dora');
+    expect(page.html).toContain('I have misplaced my token');
+    const questions = await agent.follow(await agent.submit(page, '/step/totp', { action: 'lost' }));
+    const asked = askedQuestions(questions.html);
+    expect(asked).toHaveLength(2);
+
+    const wrong = await agent.submit(questions, '/step/recover', { action: 'answer', a1: 'nope', a2: 'nope' });
+    expect(wrong.html).toContain('One or more answers are incorrect.');
+    expect((await server.app.services.users.findById(user.id))!.failedLogins).toBe(1);
+
+    const answers = Object.fromEntries(asked.map((q, i) => [`a${i + 1}`, answerFor(q)]));
+    const actions = await agent.follow(await agent.submit(wrong, '/step/recover', { action: 'answer', ...answers }));
+    expect(actions.html).toContain("I'd like to recreate my soft token since I deleted its identity from my device");
+    const confirm = await agent.follow(await agent.submit(actions, '/step/recover', { action: 'recreate' }));
+    expect(confirm.html).toContain('Are you sure?');
+    const seen = smtp.messages.length;
+    const choose = await agent.follow(await agent.submit(confirm, '/step/recover', { action: 'confirm' }));
+    expect(choose.html).toContain('Set up your new soft token');
+    expect(mailText((await smtp.next('dora@example.com', seen)).raw)).toContain('recreated');
+
+    const qr = await agent.follow(await agent.submit(choose, '/step/recover', { action: 'choose-app' }));
+    const newSecret = fromBase32(/id="secret-key"[^>]*>([A-Z2-7 ]+)</.exec(qr.html)![1]!);
+    const done = await agent.follow(await agent.submit(qr, '/step/recover', { action: 'verify-app', code: totpCode(newSecret, params, now()) }), isCallback);
+    expect(isCallback(done.url)).toBe(true);
+    expect((await exchange(rp, auth, done.url)).claims()!.amr).toEqual(['pwd', 'kba', 'mfa']);
+
+    offset += 30_000;
+    const second = new UserAgent();
+    const again = await toTokenPage(second, 'dora');
+    const old = await second.submit(again.page, '/step/totp', { action: 'verify', code: totpCode(oldSecret, params, now()) });
+    expect(old.html).toContain('The code is incorrect or has expired.');
+    const ok = await second.follow(await second.submit(old, '/step/totp', { action: 'verify', code: totpCode(newSecret, params, now()) }), isCallback);
+    expect(isCallback(ok.url)).toBe(true);
+  });
+
+  it('locks the account after too many wrong answers, and a locked account cannot recover', async () => {
+    const { user } = await enrolledUser('eve');
+    const agent = new UserAgent();
+    const { page } = await toTokenPage(agent, 'eve');
+    let current = await agent.follow(await agent.submit(page, '/step/totp', { action: 'lost' }));
+    for (let i = 0; i < 3; i++) current = await agent.submit(current, '/step/recover', { action: 'answer', a1: 'wrong', a2: 'wrong' });
+    expect(current.status).toBe(423);
+    expect(current.html).toContain('This account is locked');
+    expect((await server.app.services.users.findById(user.id))!.lockedAt).not.toBeNull();
+
+    const fresh = new UserAgent();
+    const { page: blocked } = await toTokenPage(fresh, 'eve');
+    expect(blocked.html).toContain('This account is locked');
+    expect(blocked.html).not.toContain('I have misplaced my token');
+  });
+
+  it('cannot be entered without the password', async () => {
+    await enrolledUser('frank');
+    const agent = new UserAgent();
+    const auth = await startAuthorization(rp);
+    const login = await openLogin(agent, auth);
+    const uid = /\/interaction\/([^/]+)\/step\/password/.exec(login.html)![1]!;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(login.html)![1]!;
+    for (const [step, action] of [['recover', 'answer'], ['totp', 'lost'], ['recover', 'recreate']]) {
+      const res = await agent.post(`${server.url}/interaction/${uid}/step/${step}`, { _csrf: csrf, action: action! });
+      expect(res.html).toContain('That page is out of date');
+      expect(res.html).toContain('name="password"');
+    }
+  });
+});
