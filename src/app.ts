@@ -30,7 +30,8 @@ export interface IdpApp {
   close(): Promise<void>;
 }
 
-const PAGE_PREFIXES = ['/interaction', '/demo', '/dev', '/session/end', '/softtoken'];
+const PAGE_PREFIXES = ['/interaction', '/demo', '/dev', '/session/end', '/softtoken', '/account', '/admin'];
+export const CONSOLE_CLIENT_ID = 'idp-console';
 
 export async function createApp(config: Config, overrides: ServiceOverrides & { log?: Logger } = {}): Promise<IdpApp> {
   const log = overrides.log ?? pino({ level: config.logLevel });
@@ -66,6 +67,13 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
   ];
   for (const router of routers) provider.use(router.routes());
 
+  // The provider's own pages (My Profile, admin console) sign in through it as this client.
+  await services.clients.ensureBuiltIn(
+    CONSOLE_CLIENT_ID,
+    'Identity Provider console',
+    [`${config.issuer}/account/callback`, `${config.issuer}/admin/callback`],
+    [`${config.issuer}/account`, `${config.issuer}/admin`],
+  );
   await removeExpiredPayloads(ds, services.clock);
   const sweeper = setInterval(() => void removeExpiredPayloads(ds, services.clock).catch((err) => log.warn({ err }, 'expiry sweep failed')), 10 * 60 * 1000);
   sweeper.unref();

@@ -22,6 +22,7 @@ import { SecretService } from './security/secret.service.js';
 import { type Clock, systemClock } from './support/clock.js';
 import { ActivationService } from './tokens/activation.service.js';
 import { SoftTokenService } from './tokens/soft-token.service.js';
+import { TokenLifecycleService } from './tokens/token-lifecycle.service.js';
 import { TokenVerifier } from './tokens/token-verifier.js';
 import { PasswordHasher } from './users/password-hasher.js';
 import { PasswordLoginService } from './users/password-login.service.js';
@@ -48,6 +49,7 @@ export interface Services {
   tokenVerifier: TokenVerifier;
   activations: ActivationService;
   notices: SecurityNoticeService;
+  tokenLifecycle: TokenLifecycleService;
   questions: SecurityQuestionService;
   close(): Promise<void>;
 }
@@ -102,6 +104,7 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
     tokenVerifier,
     activations,
     notices,
+    tokenLifecycle: new TokenLifecycleService(tokens, activations, notices, audit, config.tokens),
     questions: new SecurityQuestionService(ds, clock, hasher, audit, config.questions),
     async close() {
       smtp?.close();

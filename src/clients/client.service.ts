@@ -50,6 +50,26 @@ export class ClientService {
     return { clientId: c.clientId, clientSecret };
   }
 
+  /**
+   * Keeps a built-in client (the provider's own console) registered with the current issuer's
+   * redirect URIs; a public client, so PKCE is required.
+   */
+  async ensureBuiltIn(clientId: string, name: string, redirectUris: string[], postLogoutRedirectUris: string[]): Promise<void> {
+    const metadata: JsonObject = {
+      client_name: name,
+      redirect_uris: redirectUris,
+      post_logout_redirect_uris: postLogoutRedirectUris,
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+      first_party: true,
+    };
+    const now = this.clock.now();
+    const existing = await this.#repo.findOneBy({ clientId });
+    if (!existing) await this.#repo.insert({ clientId, metadata, createdAt: now, updatedAt: now });
+    else if (JSON.stringify(existing.metadata) !== JSON.stringify(metadata)) await this.#repo.update({ clientId }, { metadata, updatedAt: now });
+  }
+
   async exists(clientId: string): Promise<boolean> {
     return this.#repo.existsBy({ clientId });
   }

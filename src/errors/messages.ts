@@ -23,6 +23,11 @@ export const messages = {
   'enrol.mail_sent': 'We sent the activation e-mail to {destination}.',
   'token.not_found': 'No such soft token.',
   'token.name_taken': 'You already have a soft token with that name.',
+  'token.invalid_name': 'A token name must be 1 to 64 characters long.',
+  'token.last_active': 'This is the only active soft token on the account, and the account must have one. Add and activate another token first.',
+  'token.not_active': 'Only an active soft token can be disabled.',
+  'token.not_disabled': 'Only a disabled soft token that was activated before can be enabled.',
+  'token.not_pending': 'This soft token is not waiting for activation.',
   'activation.invalid_request': 'The activation request is not valid.',
   'activation.invalid_ticket': 'This activation link or QR code is not valid.',
   'activation.expired': 'The soft token could not be activated because the activation code has expired. Return to your Identity Provider and attempt the action again.',
@@ -69,7 +74,7 @@ export const messages = {
   'client.invalid': 'Invalid client: {reason}.',
   'client.exists': 'A client with that id already exists.',
   'consent.denied': 'You declined to share your information with the application.',
-  'demo.failed': 'The demo sign-in did not complete.',
+  'console.sign_in_failed': 'The sign-in did not complete. Please try again.',
 } as const;
 
 export type MessageCode = keyof typeof messages;

@@ -69,6 +69,17 @@ export class SoftTokenService {
     return this.appEnrolment(user, token.id);
   }
 
+  /** Reactivation of an authenticator-app token: a new secret, pending until its first code. */
+  async renewAppSecret(user: UserEntity, token: SoftTokenEntity): Promise<AppEnrolment> {
+    await this.setSecret(token, randomBytes(SECRET_BYTES), {
+      state: 'pending',
+      registrationPending: false,
+      activatedAt: null,
+      activationExpiresAt: this.clock.now() + this.policy.activationTtl * 1000,
+    });
+    return this.appEnrolment(user, token.id);
+  }
+
   async appEnrolment(user: UserEntity, tokenId: string): Promise<AppEnrolment> {
     const token = await this.get(user.id, tokenId);
     const secret = this.secretOf(token);

@@ -1,0 +1,90 @@
+// What a user (My Profile) or an administrator can do to an existing soft token: rename, disable,
+// enable, delete, reactivate. Guards: never leave an account that needs a token without an active one.
+import type { AuditContext, AuditService } from '../audit/audit.service.js';
+import type { Config } from '../config/config.js';
+import { AppError } from '../errors/app-error.js';
+import type { SecurityNoticeService } from '../notices/security-notice.service.js';
+import type { SoftTokenEntity } from '../persistence/entities/soft-token.entity.js';
+import type { UserEntity } from '../persistence/entities/user.entity.js';
+import type { ActivationService } from './activation.service.js';
+import type { AppEnrolment, SoftTokenService } from './soft-token.service.js';
+
+export class TokenLifecycleService {
+  constructor(
+    private readonly tokens: SoftTokenService,
+    private readonly activations: ActivationService,
+    private readonly notices: SecurityNoticeService,
+    private readonly audit: AuditService,
+    private readonly policy: Config['tokens'],
+  ) {}
+
+  async rename(user: UserEntity, tokenId: string, name: string, ctx: AuditContext = {}): Promise<void> {
+    const token = await this.tokens.get(user.id, tokenId);
+    const clean = name.trim().replace(/\s+/g, ' ');
+    if (clean.length < 1 || clean.length > 64) throw new AppError('token.invalid_name', 400);
+    const all = await this.tokens.list(user.id);
+    if (all.some((t) => t.id !== token.id && t.name.toLowerCase() === clean.toLowerCase())) throw new AppError('token.name_taken', 409);
+    const old = token.name;
+    await this.tokens.update(token, { name: clean });
+    await this.#audit('token.renamed', user, token, ctx, { from: old, to: clean });
+  }
+
+  async disable(user: UserEntity, tokenId: string, ctx: AuditContext = {}): Promise<void> {
+    const token = await this.tokens.get(user.id, tokenId);
+    if (token.state !== 'active') throw new AppError('token.not_active', 409);
+    await this.#guardLastActive(user, token);
+    await this.tokens.update(token, { state: 'disabled' });
+    await this.#audit('token.disabled', user, token, ctx);
+  }
+
+  async enable(user: UserEntity, tokenId: string, ctx: AuditContext = {}): Promise<void> {
+    const token = await this.tokens.get(user.id, tokenId);
+    if (token.state !== 'disabled' || !token.secret || token.activatedAt === null) throw new AppError('token.not_disabled', 409);
+    await this.tokens.update(token, { state: 'active', failedAttempts: 0, lockedUntil: null });
+    await this.#audit('token.enabled', user, token, ctx);
+  }
+
+  async delete(user: UserEntity, tokenId: string, ctx: AuditContext = {}): Promise<void> {
+    const token = await this.tokens.get(user.id, tokenId);
+    if (token.state === 'active') await this.#guardLastActive(user, token);
+    await this.tokens.remove(token);
+    await this.#audit('token.deleted', user, token, ctx);
+    await this.notices.notify(user, 'token_deleted', { tokenName: token.name, serial: token.serial }, ctx);
+  }
+
+  /**
+   * A new activation for an existing token; the old secret is dead at once. The softtoken app gets
+   * a new e-mail; an authenticator app gets a new QR code (returned).
+   */
+  async reactivate(user: UserEntity, tokenId: string, ctx: AuditContext = {}): Promise<AppEnrolment | undefined> {
+    const token = await this.tokens.get(user.id, tokenId);
+    let enrolment: AppEnrolment | undefined;
+    if (token.kind === 'softtoken') {
+      await this.activations.issue(user, token, ctx);
+    } else {
+      enrolment = await this.tokens.renewAppSecret(user, token);
+    }
+    await this.#audit('token.reactivated', user, token, ctx);
+    await this.notices.notify(user, 'token_reactivated', { tokenName: token.name, serial: token.serial }, ctx);
+    return enrolment;
+  }
+
+  /** Sends the activation e-mail of a pending softtoken-app token again (a new one if it expired). */
+  async resend(user: UserEntity, tokenId: string, ctx: AuditContext = {}): Promise<void> {
+    const token = await this.tokens.get(user.id, tokenId);
+    if (token.kind !== 'softtoken' || token.state !== 'pending') throw new AppError('token.not_pending', 409);
+    const current = await this.activations.current(token);
+    if (current && !current.expired) await this.activations.sendMail(user, current, ctx);
+    else await this.activations.issue(user, token, ctx);
+  }
+
+  async #guardLastActive(user: UserEntity, token: SoftTokenEntity): Promise<void> {
+    if (!this.policy.required) return;
+    const others = (await this.tokens.list(user.id)).filter((t) => t.state === 'active' && t.id !== token.id);
+    if (!others.length) throw new AppError('token.last_active', 409);
+  }
+
+  #audit(type: string, user: UserEntity, token: SoftTokenEntity, ctx: AuditContext, details: Record<string, unknown> = {}): Promise<void> {
+    return this.audit.record({ ...ctx, type, outcome: 'success', subject: user.id, details: { serial: token.serial, ...details } });
+  }
+}
