@@ -3,7 +3,10 @@ import type nunjucks from 'nunjucks';
 import type { DataSource } from 'typeorm';
 import { join } from 'node:path';
 import { AuditService } from './audit/audit.service.js';
+import { ClientRuleService } from './clients/client-rule.service.js';
 import { ClientService } from './clients/client.service.js';
+import { GroupService } from './groups/group.service.js';
+import { SettingsService } from './settings/settings.service.js';
 import type { Config } from './config/config.js';
 import { DeliveryService } from './delivery/delivery.service.js';
 import type { MailChannel, SmsChannel } from './delivery/message.js';
@@ -51,6 +54,9 @@ export interface Services {
   notices: SecurityNoticeService;
   tokenLifecycle: TokenLifecycleService;
   questions: SecurityQuestionService;
+  settings: SettingsService;
+  groups: GroupService;
+  clientRules: ClientRuleService;
   close(): Promise<void>;
 }
 
@@ -81,7 +87,10 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
   const pins = new OneTimePinService(ds, clock, delivery, audit, config.pin, await secrets.bytes('pin-pepper'));
   const notices = new SecurityNoticeService(delivery, clock);
   const tokens = new SoftTokenService(ds, clock, box, audit, config.tokens, new URL(config.issuer).host, users, notices);
-  const tokenVerifier = new TokenVerifier(ds, clock, tokens, audit, config.tokens, config.lockout.duration);
+  const settings = new SettingsService(ds, clock, audit, config);
+  await settings.load();
+  const groups = new GroupService(ds, clock, audit);
+  const tokenVerifier = new TokenVerifier(ds, clock, tokens, audit, config.tokens, config.lockout);
   const activations = new ActivationService(ds, clock, box, tokens, users, delivery, audit, config.tokens, config.issuer);
   return {
     config,
@@ -106,6 +115,9 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
     notices,
     tokenLifecycle: new TokenLifecycleService(tokens, activations, notices, audit, config.tokens),
     questions: new SecurityQuestionService(ds, clock, hasher, audit, config.questions),
+    settings,
+    groups,
+    clientRules: new ClientRuleService(ds, clock, groups, audit),
     async close() {
       smtp?.close();
       if (ds.isInitialized) await ds.destroy();

@@ -30,6 +30,11 @@ const schema = z
     PIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
     PIN_RESEND_COOLDOWN: seconds.default(30),
     PIN_EMAIL_ALLOWED: bool.default(true),
+    PIN_DELIVERY: z.enum(['sms', 'email', 'both']).default('sms'),
+    PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(8),
+    PASSWORD_HISTORY: z.coerce.number().int().min(0).max(24).default(5),
+    TOKEN_RESET_LOOK_AHEAD: z.coerce.number().int().min(1).max(5000).default(200),
+    AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
     LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(100).default(5),
     LOCKOUT_DURATION: seconds.default(900),
     IP_FAILURE_LIMIT: z.coerce.number().int().min(1).default(50),
@@ -72,7 +77,9 @@ export interface Config {
   logLevel: string;
   delivery: { smtpUrl?: string; mailFrom: string; smsWebhookUrl?: string; smsWebhookToken?: string };
   demo: boolean;
-  pin: { length: 6 | 8; ttl: number; maxAttempts: number; resendCooldown: number; emailAllowed: boolean };
+  pin: { length: 6 | 8; ttl: number; maxAttempts: number; resendCooldown: number; emailAllowed: boolean; delivery: 'sms' | 'email' | 'both' };
+  password: { minLength: number; historyCount: number };
+  audit: { retentionDays: number };
   lockout: { threshold: number; duration: number; ipFailureLimit: number; ipFailureWindow: number };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   ttl: { session: number; interaction: number };
@@ -83,6 +90,7 @@ export interface Config {
     period: number;
     window: number;
     maxFailures: number;
+    resetLookAhead: number;
     activationTtl: number;
     activationMaxTries: number;
     required: boolean;
@@ -141,7 +149,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAttempts: e.PIN_MAX_ATTEMPTS,
       resendCooldown: e.PIN_RESEND_COOLDOWN,
       emailAllowed: e.PIN_EMAIL_ALLOWED,
+      delivery: e.PIN_DELIVERY,
     },
+    password: { minLength: e.PASSWORD_MIN_LENGTH, historyCount: e.PASSWORD_HISTORY },
+    audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
     lockout: {
       threshold: e.LOCKOUT_THRESHOLD,
       duration: e.LOCKOUT_DURATION,
@@ -161,6 +172,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       period: 30,
       window: e.TOTP_WINDOW,
       maxFailures: e.TOKEN_MAX_FAILURES,
+      resetLookAhead: e.TOKEN_RESET_LOOK_AHEAD,
       activationTtl: e.TOKEN_ACTIVATION_TTL,
       activationMaxTries: e.TOKEN_ACTIVATION_MAX_TRIES,
       required: e.REQUIRE_SOFT_TOKEN,

@@ -1,6 +1,7 @@
 // The login flow engine: walks the requirements in order, asks the current step to show or check
 // itself, and counts a failed factor against the account. It knows no step by name.
 import type { AuditService } from '../audit/audit.service.js';
+import type { ClientRuleService } from '../clients/client-rule.service.js';
 import { AppError } from '../errors/app-error.js';
 import type { LockoutService } from '../security/lockout.service.js';
 import type { UserService } from '../users/user.service.js';
@@ -33,6 +34,7 @@ export class FlowEngine {
     private readonly users: UserService,
     private readonly lockout: LockoutService,
     private readonly audit: AuditService,
+    private readonly rules: ClientRuleService,
   ) {
     this.#steps = new Map(steps.map((s) => [s.id, s]));
     for (const r of flow) for (const id of r.steps) if (!this.#steps.has(id)) throw new Error(`flow names unknown step ${id}`);
@@ -102,12 +104,17 @@ export class FlowEngine {
       clientId: session.clientId,
       state: session.state,
       audit: { ip: session.ip, clientId: session.clientId },
+      rule: await this.rules.get(session.clientId),
     };
     if (session.state.accountId) {
       const user = await this.users.findById(session.state.accountId);
       // Nothing after the first factor runs for an account that is gone, disabled or locked.
       if (!user || user.status !== 'active') throw new AppError('flow.expired', 400);
       if (this.lockout.isLocked(user)) throw new AppError('login.locked', 423);
+      if (!(await this.rules.allows(session.clientId, user.id))) {
+        await this.audit.record({ ...ctx.audit, type: 'login.denied', outcome: 'failure', subject: user.id, details: { reason: 'rule' } });
+        throw new AppError('rule.not_allowed', 403);
+      }
       ctx.user = user;
       ctx.audit.actor = user.id;
     }

@@ -21,15 +21,16 @@ export const loginFlow: Requirement[] = [
 ];
 
 export function createLoginEngine(s: Services): FlowEngine {
+  // Live policy objects: administrator settings change them in place.
   const { tokens: policy } = s.config;
   const setup = new TokenSetup(s.tokens, s.activations);
   const steps = [
     new PasswordStep(s.passwordLogin),
-    new TotpStep(s.tokens, s.tokenVerifier, s.questions, policy.pinFallback),
-    new PinStep(s.pins, s.config.pin.emailAllowed),
-    new RecoverTokenStep(s.questions, s.tokens, setup, s.notices, policy.pinFallback),
-    new EnrolTokenStep(s.tokens, setup, policy.required),
-    new EnrolQuestionsStep(s.questions, policy.required),
+    new TotpStep(s.tokens, s.tokenVerifier, s.questions, policy),
+    new PinStep(s.pins, s.tokens, s.config.pin),
+    new RecoverTokenStep(s.questions, s.tokens, setup, s.notices, policy),
+    new EnrolTokenStep(s.tokens, setup, policy),
+    new EnrolQuestionsStep(s.questions, policy),
   ];
-  return new FlowEngine(steps, loginFlow, s.users, s.lockout, s.audit);
+  return new FlowEngine(steps, loginFlow, s.users, s.lockout, s.audit, s.clientRules);
 }

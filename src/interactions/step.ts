@@ -1,6 +1,7 @@
 // The contract every login step fulfils, in the manner of a Keycloak authenticator:
 // show the challenge, handle the answer, report the factor proved.
 import type { AuditContext } from '../audit/audit.service.js';
+import type { ClientRule } from '../clients/client-rule.service.js';
 import type { MessageCode } from '../errors/messages.js';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
 
@@ -26,6 +27,8 @@ export interface StepContext {
   state: FlowState;
   /** The account once the first factor has named it. */
   user?: UserEntity;
+  /** The application's rule: which second factor it accepts. */
+  rule: ClientRule;
   audit: AuditContext;
 }
 

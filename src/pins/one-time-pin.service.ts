@@ -33,6 +33,7 @@ export class OneTimePinService {
 
   /** The channel a PIN goes to by default: SMS when there is a mobile number, else e-mail. */
   defaultChannel(user: Recipient): PinChannel {
+    if (this.policy.delivery === 'email' && this.policy.emailAllowed) return 'email';
     if (user.mobile) return 'sms';
     if (this.policy.emailAllowed) return 'email';
     throw new AppError('pin.no_channel');
@@ -68,6 +69,8 @@ export class OneTimePinService {
     try {
       if (channel === 'sms') await this.delivery.sendSms('pin', user, vars, ctx);
       else await this.delivery.sendMail('pin', user, vars, ctx);
+      // Delivery "both": the same PIN also goes by e-mail, so either message will do.
+      if (channel === 'sms' && this.policy.delivery === 'both' && this.policy.emailAllowed) await this.delivery.sendMail('pin', user, vars, ctx);
     } catch (err) {
       await this.#pins.delete({ id: row.id });
       throw err instanceof AppError && err.code === 'delivery.failed' ? new AppError('pin.delivery_failed', err.status) : err;

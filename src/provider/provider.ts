@@ -81,7 +81,8 @@ export function createProvider({ config, adapter, users, views, jwks, cookieKeys
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     rotateRefreshToken: true,
     ttl: {
-      Session: config.ttl.session,
+      // Read at use, so an administrator's change applies to new sessions at once.
+      Session: () => config.ttl.session,
       Interaction: config.ttl.interaction,
       Grant: 14 * 24 * 3600,
       AccessToken: 3600,

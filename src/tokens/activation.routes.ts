@@ -7,6 +7,12 @@ import { AppError } from '../errors/app-error.js';
 import { messageFor } from '../errors/messages.js';
 import type { ActivationService } from './activation.service.js';
 
+/** The stable error codes of the activation API (DESIGN.md §3), from the message codes. */
+function wireCode(code: string): string {
+  const short = code.slice('activation.'.length);
+  return short === 'expired' ? 'activation_expired' : short;
+}
+
 export function activationRoutes(activations: ActivationService, views: nunjucks.Environment): Router {
   const router = new Router({ prefix: '/softtoken/activate' });
 
@@ -25,7 +31,7 @@ export function activationRoutes(activations: ActivationService, views: nunjucks
         const known = err instanceof AppError && err.code.startsWith('activation.') ? err : (err as { status?: number }).status === 413 || (err as { status?: number }).status === 400 || (err as { status?: number }).status === 415 ? new AppError('activation.invalid_request', 400) : null;
         if (!known) throw err;
         ctx.status = known.status;
-        ctx.body = { error: known.code.slice('activation.'.length), message: messageFor(known.code) };
+        ctx.body = { error: wireCode(known.code), message: messageFor(known.code) };
       }
     },
     async (ctx, next) => {

@@ -19,7 +19,7 @@ export class TokenVerifier {
     private readonly tokens: SoftTokenService,
     private readonly audit: AuditService,
     private readonly policy: Config['tokens'],
-    private readonly lockoutSeconds: number,
+    private readonly lockout: { duration: number },
   ) {
     this.#repo = ds.getRepository(SoftTokenEntity);
   }
@@ -59,7 +59,7 @@ export class TokenVerifier {
       const lock = failures >= this.policy.maxFailures;
       await this.#repo.update(
         { id: token.id },
-        { failedAttempts: failures, lockedUntil: lock ? (this.lockoutSeconds > 0 ? now + this.lockoutSeconds * 1000 : null) : token.lockedUntil },
+        { failedAttempts: failures, lockedUntil: lock ? (this.lockout.duration > 0 ? now + this.lockout.duration * 1000 : null) : token.lockedUntil },
       );
     }
   }

@@ -35,6 +35,9 @@ export function verifyTotp(
   afterStep?: number | null,
 ): { step: number; drift: number } | null {
   if (!new RegExp(`^\\d{${params.digits}}$`).test(code)) return null;
+  // Nothing later than the last accepted step is in reach (the clock went back or the window shrank);
+  // otplib throws on such an afterTimeStep rather than answering "no match".
+  if (afterStep !== null && afterStep !== undefined && afterStep >= timeStep(params, atMs) + window) return null;
   const result = verifySync({
     secret,
     token: code,

@@ -10,11 +10,12 @@ export class EnrolTokenStep implements Step {
   constructor(
     private readonly tokens: SoftTokenService,
     private readonly setup: TokenSetup,
-    private readonly required: boolean,
+    private readonly policy: { required: boolean },
   ) {}
 
   async available(ctx: StepContext): Promise<boolean> {
-    return this.required && !!ctx.user && !(await this.tokens.hasActive(ctx.user.id));
+    const required = this.policy.required || ctx.rule.secondFactor === 'token';
+    return required && !!ctx.user && !(await this.tokens.hasActive(ctx.user.id));
   }
 
   async view(ctx: StepContext): Promise<StepView> {

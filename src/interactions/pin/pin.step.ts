@@ -2,7 +2,9 @@
 // asks for the alternative (and the policy allows it).
 import { AppError } from '../../errors/app-error.js';
 import type { PinChannel } from '../../persistence/entities/one-time-pin.entity.js';
+import type { Config } from '../../config/config.js';
 import type { OneTimePinService } from '../../pins/one-time-pin.service.js';
+import type { SoftTokenService } from '../../tokens/soft-token.service.js';
 import type { Notice, Step, StepContext, StepResult, StepView } from '../step.js';
 
 export class PinStep implements Step {
@@ -10,11 +12,18 @@ export class PinStep implements Step {
 
   constructor(
     private readonly pins: OneTimePinService,
-    private readonly emailAllowed: boolean,
+    private readonly tokens: SoftTokenService,
+    private readonly policy: Config['pin'],
   ) {}
 
+  get emailAllowed(): boolean {
+    return this.policy.emailAllowed;
+  }
+
   async available(ctx: StepContext): Promise<boolean> {
-    return !!ctx.user && (!!ctx.user.mobile || this.emailAllowed);
+    if (!ctx.user || (!ctx.user.mobile && !this.emailAllowed)) return false;
+    // An application that demands the soft token takes a PIN only to set one up.
+    return ctx.rule.secondFactor !== 'token' || !(await this.tokens.hasActive(ctx.user.id));
   }
 
   async enter(ctx: StepContext): Promise<Notice> {

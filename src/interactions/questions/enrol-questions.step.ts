@@ -10,11 +10,12 @@ export class EnrolQuestionsStep implements Step {
 
   constructor(
     private readonly questions: SecurityQuestionService,
-    private readonly required: boolean,
+    private readonly policy: { required: boolean },
   ) {}
 
   async available(ctx: StepContext): Promise<boolean> {
-    return this.required && !!ctx.user && !(await this.questions.hasEnough(ctx.user.id));
+    const required = this.policy.required || ctx.rule.secondFactor === 'token';
+    return required && !!ctx.user && !(await this.questions.hasEnough(ctx.user.id));
   }
 
   async view(): Promise<StepView> {

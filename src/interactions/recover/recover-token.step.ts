@@ -22,11 +22,11 @@ export class RecoverTokenStep implements Step {
     private readonly tokens: SoftTokenService,
     private readonly setup: TokenSetup,
     private readonly notices: SecurityNoticeService,
-    private readonly pinFallback: boolean,
+    private readonly policy: { pinFallback: boolean },
   ) {}
 
   async available(ctx: StepContext): Promise<boolean> {
-    if (!ctx.user || !(await this.questions.hasEnough(ctx.user.id))) return false;
+    if (!ctx.user || ctx.rule.secondFactor === 'pin' || !(await this.questions.hasEnough(ctx.user.id))) return false;
     return !!this.#state(ctx).phase || (await this.tokens.hasActive(ctx.user.id));
   }
 
@@ -40,7 +40,7 @@ export class RecoverTokenStep implements Step {
     const user = ctx.user!;
     switch (state.phase) {
       case 'actions':
-        return { template: 'steps/recover-actions.njk', data: { canUsePin: this.pinFallback && !!user.mobile } };
+        return { template: 'steps/recover-actions.njk', data: { canUsePin: this.#canUsePin(ctx) } };
       case 'confirm':
         return { template: 'steps/recover-confirm.njk', data: { tokens: (await this.tokens.list(user.id)).filter((t) => t.state === 'active') } };
       case 'setup':
@@ -65,7 +65,7 @@ export class RecoverTokenStep implements Step {
         this.#save(ctx, { ...state, phase: 'confirm' });
         return { kind: 'stay' };
       case 'actions:use-pin':
-        if (!this.pinFallback || !user.mobile) throw new AppError('request.invalid');
+        if (!this.#canUsePin(ctx)) throw new AppError('request.invalid');
         return { kind: 'switch', to: 'pin' };
       case 'confirm:cancel':
         this.#save(ctx, { ...state, phase: 'actions' });
@@ -94,6 +94,10 @@ export class RecoverTokenStep implements Step {
         return outcome.done ? { kind: 'proven', factor: 'kba' } : { kind: 'stay', notice: outcome.notice };
       }
     }
+  }
+
+  #canUsePin(ctx: StepContext): boolean {
+    return this.policy.pinFallback && !!ctx.user?.mobile && ctx.rule.secondFactor !== 'token';
   }
 
   #state(ctx: StepContext): RecoverState {

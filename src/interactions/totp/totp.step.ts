@@ -12,20 +12,20 @@ export class TotpStep implements Step {
     private readonly tokens: SoftTokenService,
     private readonly verifier: TokenVerifier,
     private readonly questions: SecurityQuestionService,
-    private readonly pinFallback: boolean,
+    private readonly policy: { pinFallback: boolean },
   ) {}
 
   async available(ctx: StepContext): Promise<boolean> {
-    return !!ctx.user && (await this.tokens.hasActive(ctx.user.id));
+    return !!ctx.user && ctx.rule.secondFactor !== 'pin' && (await this.tokens.hasActive(ctx.user.id));
   }
 
   async view(ctx: StepContext): Promise<StepView> {
-    return { template: 'steps/totp.njk', data: { canUsePin: this.pinFallback, canRecover: await this.questions.hasEnough(ctx.user!.id) } };
+    return { template: 'steps/totp.njk', data: { canUsePin: this.policy.pinFallback && ctx.rule.secondFactor !== 'token', canRecover: await this.questions.hasEnough(ctx.user!.id) } };
   }
 
   async submit(ctx: StepContext, form: Record<string, string>): Promise<StepResult> {
     if (form.action === 'use-pin') {
-      if (!this.pinFallback) throw new AppError('request.invalid');
+      if (!this.policy.pinFallback || ctx.rule.secondFactor === 'token') throw new AppError('request.invalid');
       return { kind: 'switch', to: 'pin' };
     }
     if (form.action === 'lost') return { kind: 'switch', to: 'recover' };

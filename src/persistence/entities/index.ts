@@ -1,5 +1,9 @@
 // The list of entities the data source knows.
 import { AuditEventEntity } from './audit-event.entity.js';
+import { ClientRuleEntity } from './client-rule.entity.js';
+import { GroupEntity } from './group.entity.js';
+import { SettingEntity } from './setting.entity.js';
+import { UserGroupEntity } from './user-group.entity.js';
 import { CredentialEntity } from './credential.entity.js';
 import { OidcClientEntity } from './oidc-client.entity.js';
 import { OidcPayloadEntity } from './oidc-payload.entity.js';
@@ -25,4 +29,8 @@ export const entities = [
   SoftTokenEntity,
   TokenActivationEntity,
   SecurityAnswerEntity,
+  SettingEntity,
+  GroupEntity,
+  UserGroupEntity,
+  ClientRuleEntity,
 ];

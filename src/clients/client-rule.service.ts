@@ -1,0 +1,46 @@
+// Resource rules: for each application, which groups may sign in and which second factor it needs.
+import type { DataSource, Repository } from 'typeorm';
+import type { AuditContext, AuditService } from '../audit/audit.service.js';
+import { AppError } from '../errors/app-error.js';
+import { ClientRuleEntity, type SecondFactorRule } from '../persistence/entities/client-rule.entity.js';
+import type { Clock } from '../support/clock.js';
+import type { GroupService } from '../groups/group.service.js';
+
+export interface ClientRule {
+  allowedGroups: string[];
+  secondFactor: SecondFactorRule;
+}
+
+export const defaultRule: ClientRule = { allowedGroups: [], secondFactor: 'either' };
+
+export class ClientRuleService {
+  readonly #repo: Repository<ClientRuleEntity>;
+
+  constructor(
+    ds: DataSource,
+    private readonly clock: Clock,
+    private readonly groups: GroupService,
+    private readonly audit: AuditService,
+  ) {
+    this.#repo = ds.getRepository(ClientRuleEntity);
+  }
+
+  async get(clientId: string): Promise<ClientRule> {
+    const row = await this.#repo.findOneBy({ clientId });
+    return row ? { allowedGroups: row.allowedGroups, secondFactor: row.secondFactor } : defaultRule;
+  }
+
+  async set(clientId: string, rule: ClientRule, ctx: AuditContext = {}): Promise<void> {
+    if (!['token', 'pin', 'either'].includes(rule.secondFactor)) throw new AppError('rule.invalid', 400);
+    const known = new Set((await this.groups.list()).map((g) => g.id));
+    if (rule.allowedGroups.some((g) => !known.has(g))) throw new AppError('group.not_found', 404);
+    await this.#repo.upsert({ clientId, allowedGroups: [...new Set(rule.allowedGroups)], secondFactor: rule.secondFactor, updatedAt: this.clock.now() }, ['clientId']);
+    await this.audit.record({ ...ctx, type: 'client.rule_changed', outcome: 'success', clientId, details: { ...rule } });
+  }
+
+  /** Whether this user may use this application at all. */
+  async allows(clientId: string, userId: string): Promise<boolean> {
+    const rule = await this.get(clientId);
+    return rule.allowedGroups.length === 0 || (await this.groups.isMemberOfAny(userId, rule.allowedGroups));
+  }
+}
