@@ -3,6 +3,7 @@ import type nunjucks from 'nunjucks';
 import type { DataSource } from 'typeorm';
 import { join } from 'node:path';
 import { AuditService } from './audit/audit.service.js';
+import { SuperadminGuard } from './admin/superadmin-guard.js';
 import { ClientRuleService } from './clients/client-rule.service.js';
 import { ClientService } from './clients/client.service.js';
 import { GroupService } from './groups/group.service.js';
@@ -29,6 +30,7 @@ import { TokenLifecycleService } from './tokens/token-lifecycle.service.js';
 import { TokenVerifier } from './tokens/token-verifier.js';
 import { PasswordHasher } from './users/password-hasher.js';
 import { PasswordLoginService } from './users/password-login.service.js';
+import { UserAdminService } from './users/user-admin.service.js';
 import { UserService } from './users/user.service.js';
 
 export interface Services {
@@ -55,6 +57,7 @@ export interface Services {
   tokenLifecycle: TokenLifecycleService;
   questions: SecurityQuestionService;
   settings: SettingsService;
+  userAdmin: UserAdminService;
   groups: GroupService;
   clientRules: ClientRuleService;
   close(): Promise<void>;
@@ -87,6 +90,7 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
   const pins = new OneTimePinService(ds, clock, delivery, audit, config.pin, await secrets.bytes('pin-pepper'));
   const notices = new SecurityNoticeService(delivery, clock);
   const tokens = new SoftTokenService(ds, clock, box, audit, config.tokens, new URL(config.issuer).host, users, notices);
+  const guard = new SuperadminGuard(ds);
   const settings = new SettingsService(ds, clock, audit, config);
   await settings.load();
   const groups = new GroupService(ds, clock, audit);
@@ -113,9 +117,10 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
     tokenVerifier,
     activations,
     notices,
-    tokenLifecycle: new TokenLifecycleService(tokens, activations, notices, audit, config.tokens),
+    tokenLifecycle: new TokenLifecycleService(tokens, activations, notices, audit, config.tokens, guard),
     questions: new SecurityQuestionService(ds, clock, hasher, audit, config.questions),
     settings,
+    userAdmin: new UserAdminService(ds, clock, hasher, lockout, guard, notices, audit, config.password),
     groups,
     clientRules: new ClientRuleService(ds, clock, groups, audit),
     async close() {

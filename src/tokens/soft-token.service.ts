@@ -14,7 +14,7 @@ import type { SecurityNoticeService } from '../notices/security-notice.service.j
 import type { UserService } from '../users/user.service.js';
 import { normalizeDigits, registrationCode, SECRET_BYTES } from './activation-crypto.js';
 import { newSerial } from './serial.js';
-import { groupedBase32, otpauthUri, type TotpParams, verifyTotp } from './totp.js';
+import { groupedBase32, otpauthUri, timeStep, totpCode, type TotpParams, verifyTotp } from './totp.js';
 
 export interface AppEnrolment {
   token: SoftTokenEntity;
@@ -110,6 +110,27 @@ export class SoftTokenService {
       throw new AppError('enrol.registration_invalid', 401);
     }
     return this.markActive(token, ctx, {});
+  }
+
+  /**
+   * Finds two consecutive codes within `lookAhead` steps either side of now; on a match the token's
+   * drift and last step move there. Returns the drift in steps, or null.
+   */
+  async findConsecutive(token: SoftTokenEntity, first: string, second: string, lookAhead: number): Promise<number | null> {
+    const secret = this.secretOf(token);
+    const params = this.params(token);
+    const now = this.clock.now();
+    const a = normalizeDigits(first);
+    const b = normalizeDigits(second);
+    for (let offset = -lookAhead; offset < lookAhead; offset++) {
+      const at = now + offset * params.period * 1000;
+      if (totpCode(secret, params, at) === a && totpCode(secret, params, at + params.period * 1000) === b) {
+        const drift = offset + 1;
+        await this.update(token, { drift, lastStep: timeStep(params, now) + drift, failedAttempts: 0, lockedUntil: null });
+        return drift;
+      }
+    }
+    return null;
   }
 
   /** Stores a (new) secret; the old one is gone for good. */

@@ -1,5 +1,6 @@
 // What a user (My Profile) or an administrator can do to an existing soft token: rename, disable,
 // enable, delete, reactivate. Guards: never leave an account that needs a token without an active one.
+import type { SuperadminGuard } from '../admin/superadmin-guard.js';
 import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
 import { AppError } from '../errors/app-error.js';
@@ -9,6 +10,11 @@ import type { UserEntity } from '../persistence/entities/user.entity.js';
 import type { ActivationService } from './activation.service.js';
 import type { AppEnrolment, SoftTokenService } from './soft-token.service.js';
 
+/** An administrator may take a user's last token (the user re-enrols at the next sign-in). */
+export interface LossOptions {
+  allowLast?: boolean;
+}
+
 export class TokenLifecycleService {
   constructor(
     private readonly tokens: SoftTokenService,
@@ -16,6 +22,7 @@ export class TokenLifecycleService {
     private readonly notices: SecurityNoticeService,
     private readonly audit: AuditService,
     private readonly policy: Config['tokens'],
+    private readonly guard: SuperadminGuard,
   ) {}
 
   async rename(user: UserEntity, tokenId: string, name: string, ctx: AuditContext = {}): Promise<void> {
@@ -29,10 +36,10 @@ export class TokenLifecycleService {
     await this.#audit('token.renamed', user, token, ctx, { from: old, to: clean });
   }
 
-  async disable(user: UserEntity, tokenId: string, ctx: AuditContext = {}): Promise<void> {
+  async disable(user: UserEntity, tokenId: string, ctx: AuditContext = {}, options: LossOptions = {}): Promise<void> {
     const token = await this.tokens.get(user.id, tokenId);
     if (token.state !== 'active') throw new AppError('token.not_active', 409);
-    await this.#guardLastActive(user, token);
+    await this.#guardLoss(user, token, options);
     await this.tokens.update(token, { state: 'disabled' });
     await this.#audit('token.disabled', user, token, ctx);
   }
@@ -44,9 +51,9 @@ export class TokenLifecycleService {
     await this.#audit('token.enabled', user, token, ctx);
   }
 
-  async delete(user: UserEntity, tokenId: string, ctx: AuditContext = {}): Promise<void> {
+  async delete(user: UserEntity, tokenId: string, ctx: AuditContext = {}, options: LossOptions = {}): Promise<void> {
     const token = await this.tokens.get(user.id, tokenId);
-    if (token.state === 'active') await this.#guardLastActive(user, token);
+    if (token.state === 'active') await this.#guardLoss(user, token, options);
     await this.tokens.remove(token);
     await this.#audit('token.deleted', user, token, ctx);
     await this.notices.notify(user, 'token_deleted', { tokenName: token.name, serial: token.serial }, ctx);
@@ -78,8 +85,32 @@ export class TokenLifecycleService {
     else await this.activations.issue(user, token, ctx);
   }
 
-  async #guardLastActive(user: UserEntity, token: SoftTokenEntity): Promise<void> {
-    if (!this.policy.required) return;
+  /** An administrator assigns a token: the softtoken app's activation e-mail goes to the user. */
+  async assign(user: UserEntity, name: string | undefined, ctx: AuditContext = {}): Promise<SoftTokenEntity> {
+    const token = await this.tokens.createForSofttoken(user, name, ctx);
+    await this.activations.issue(user, token, ctx);
+    return token;
+  }
+
+  /**
+   * Resynchronises a drifted token from two consecutive codes (RFC 4226 §7.4): both must match
+   * adjacent time steps within the look-ahead window; the drift is then remembered.
+   */
+  async resync(user: UserEntity, tokenId: string, first: string, second: string, ctx: AuditContext = {}): Promise<number> {
+    const token = await this.tokens.get(user.id, tokenId);
+    if (token.state !== 'active' || !token.secret) throw new AppError('token.not_active', 409);
+    const drift = await this.tokens.findConsecutive(token, first, second, this.policy.resetLookAhead);
+    if (drift === null) {
+      await this.audit.record({ ...ctx, type: 'token.reset', outcome: 'failure', subject: user.id, details: { serial: token.serial } });
+      throw new AppError('token.reset_invalid', 400);
+    }
+    await this.#audit('token.reset', user, token, ctx, { drift });
+    return drift;
+  }
+
+  async #guardLoss(user: UserEntity, token: SoftTokenEntity, options: LossOptions): Promise<void> {
+    await this.guard.beforeTokenLoss(user, token);
+    if (!this.policy.required || options.allowLast) return;
     const others = (await this.tokens.list(user.id)).filter((t) => t.state === 'active' && t.id !== token.id);
     if (!others.length) throw new AppError('token.last_active', 409);
   }

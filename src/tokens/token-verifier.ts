@@ -31,8 +31,12 @@ export class TokenVerifier {
     if (active.length && !usable.length) throw new AppError('totp.locked', 423);
     const input = normalizeDigits(code);
     for (const token of usable) {
-      const match = verifyTotp(this.tokens.secretOf(token), input, this.tokens.params(token), now, this.policy.window, token.lastStep);
-      if (!match) continue;
+      // The window is centred where this device's clock was last seen (its remembered drift).
+      const params = this.tokens.params(token);
+      const centre = now + token.drift * params.period * 1000;
+      const found = verifyTotp(this.tokens.secretOf(token), input, params, centre, this.policy.window, token.lastStep);
+      if (!found) continue;
+      const match = { step: found.step, drift: token.drift + found.drift };
       // Claim the step atomically: a replay racing this request finds last_step already moved.
       const claimed = await this.#repo
         .createQueryBuilder()

@@ -1,0 +1,137 @@
+// Administration of users: search, edit, disable, delete, lock, set a password (with history).
+// Permission checks happen in the callers (pages, API); the guards that protect the last super
+// administrator happen here, whoever calls.
+import { randomUUID } from 'node:crypto';
+import { Like, type DataSource, type Repository } from 'typeorm';
+import { z } from 'zod';
+import type { SuperadminGuard } from '../admin/superadmin-guard.js';
+import type { AuditContext, AuditService } from '../audit/audit.service.js';
+import type { Config } from '../config/config.js';
+import { AppError } from '../errors/app-error.js';
+import type { SecurityNoticeService } from '../notices/security-notice.service.js';
+import { CredentialEntity } from '../persistence/entities/credential.entity.js';
+import { type Role, UserEntity } from '../persistence/entities/user.entity.js';
+import type { LockoutService } from '../security/lockout.service.js';
+import type { Clock } from '../support/clock.js';
+import type { PasswordHasher } from './password-hasher.js';
+import { newUserSchema, roles } from './user.schema.js';
+
+export const userUpdateSchema = z
+  .object({
+    email: newUserSchema.shape.email.optional(),
+    mobile: z.union([newUserSchema.shape.mobile.unwrap(), z.literal(''), z.null()]).optional(),
+    name: z.string().trim().max(200).optional(),
+    role: z.enum(roles).optional(),
+  })
+  .strict();
+
+export interface UserPage {
+  users: UserEntity[];
+  total: number;
+}
+
+export class UserAdminService {
+  readonly #users: Repository<UserEntity>;
+  readonly #credentials: Repository<CredentialEntity>;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+    private readonly hasher: PasswordHasher,
+    private readonly lockout: LockoutService,
+    private readonly guard: SuperadminGuard,
+    private readonly notices: SecurityNoticeService,
+    private readonly audit: AuditService,
+    private readonly password: Config['password'],
+  ) {
+    this.#users = ds.getRepository(UserEntity);
+    this.#credentials = ds.getRepository(CredentialEntity);
+  }
+
+  async search(query = '', page = 1, size = 25): Promise<UserPage> {
+    const q = query.trim().toLowerCase().replace(/[%_]/g, '');
+    const where = q ? [{ username: Like(`%${q}%`) }, { email: Like(`%${q}%`) }] : {};
+    const take = Math.min(Math.max(size, 1), 100);
+    const [users, total] = await this.#users.findAndCount({ where, order: { username: 'ASC' }, take, skip: (Math.max(page, 1) - 1) * take });
+    return { users, total };
+  }
+
+  async get(userId: string): Promise<UserEntity> {
+    const user = await this.#users.findOneBy({ id: userId });
+    if (!user) throw new AppError('user.not_found', 404);
+    return user;
+  }
+
+  async update(userId: string, input: unknown, ctx: AuditContext = {}): Promise<UserEntity> {
+    const parsed = userUpdateSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new AppError('user.invalid', 400, { field: issue.path.join('.') || 'input', reason: issue.message });
+    }
+    const user = await this.get(userId);
+    const patch = parsed.data;
+    if (patch.email && patch.email !== user.email && (await this.#users.existsBy({ email: patch.email }))) throw new AppError('user.exists', 409);
+    if (patch.role && patch.role !== user.role && user.role === 'superadmin') await this.guard.beforeAccountChange(user);
+    const changes: Partial<UserEntity> = {
+      ...(patch.email !== undefined ? { email: patch.email } : {}),
+      ...(patch.mobile !== undefined ? { mobile: patch.mobile || null } : {}),
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.role !== undefined ? { role: patch.role as Role } : {}),
+    };
+    await this.#users.update({ id: userId }, { ...changes, updatedAt: this.clock.now() });
+    await this.audit.record({ ...ctx, type: 'user.updated', outcome: 'success', subject: userId, details: { fields: Object.keys(changes) } });
+    return this.get(userId);
+  }
+
+  async setStatus(userId: string, status: 'active' | 'disabled', ctx: AuditContext = {}): Promise<void> {
+    const user = await this.get(userId);
+    if (status === 'disabled') await this.guard.beforeAccountChange(user);
+    await this.#users.update({ id: userId }, { status, updatedAt: this.clock.now() });
+    await this.audit.record({ ...ctx, type: status === 'active' ? 'user.enabled' : 'user.disabled', outcome: 'success', subject: userId });
+  }
+
+  async delete(userId: string, ctx: AuditContext = {}): Promise<void> {
+    const user = await this.get(userId);
+    await this.guard.beforeAccountChange(user);
+    await this.#users.delete({ id: userId });
+    await this.audit.record({ ...ctx, type: 'user.deleted', outcome: 'success', subject: userId, details: { username: user.username } });
+  }
+
+  /** An administrator's lock lasts until an administrator unlocks. */
+  async lock(userId: string, ctx: AuditContext = {}): Promise<void> {
+    const user = await this.get(userId);
+    await this.guard.beforeAccountChange(user);
+    await this.#users.update({ id: userId }, { lockedAt: this.clock.now(), lockedUntil: null, updatedAt: this.clock.now() });
+    await this.audit.record({ ...ctx, type: 'account.locked', outcome: 'success', subject: userId, details: { by: 'administrator' } });
+  }
+
+  unlock(userId: string, ctx: AuditContext = {}): Promise<void> {
+    return this.lockout.unlock(userId, ctx);
+  }
+
+  /** Refused when too short or among the last `historyCount` passwords. */
+  async setPassword(userId: string, password: string, ctx: AuditContext = {}): Promise<void> {
+    const user = await this.get(userId);
+    if (password.length < this.password.minLength || password.length > 1024) {
+      throw new AppError('password.too_short', 400, { min: this.password.minLength });
+    }
+    const history = this.password.historyCount;
+    if (history > 0) {
+      const previous = await this.#credentials.find({ where: { userId, type: 'password' }, order: { createdAt: 'DESC' }, take: history });
+      for (const p of previous) {
+        if (await this.hasher.verify(p.secret, password)) {
+          await this.audit.record({ ...ctx, type: 'user.password_set', outcome: 'failure', subject: userId, details: { reason: 'history' } });
+          throw new AppError('password.reused', 400);
+        }
+      }
+    }
+    const now = this.clock.now();
+    await this.#credentials.insert({ id: randomUUID(), userId, type: 'password', secret: await this.hasher.hash(password), createdAt: now });
+    // Keep only what the history needs (and the current one).
+    const keep = await this.#credentials.find({ where: { userId, type: 'password' }, order: { createdAt: 'DESC' }, take: Math.max(history, 1) });
+    const stale = (await this.#credentials.findBy({ userId, type: 'password' })).filter((c) => !keep.some((k) => k.id === c.id));
+    if (stale.length) await this.#credentials.delete(stale.map((c) => c.id));
+    await this.audit.record({ ...ctx, type: 'user.password_set', outcome: 'success', subject: userId });
+    await this.notices.notify(user, 'password_changed', {}, ctx);
+  }
+}
