@@ -75,7 +75,13 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
     [`${config.issuer}/account`, `${config.issuer}/admin`],
   );
   await removeExpiredPayloads(ds, services.clock);
-  const sweeper = setInterval(() => void removeExpiredPayloads(ds, services.clock).catch((err) => log.warn({ err }, 'expiry sweep failed')), 10 * 60 * 1000);
+  const sweep = async () => {
+    await removeExpiredPayloads(ds, services.clock);
+    await services.audit.purge(config.audit.retentionDays);
+    // Settings changed by another process reach this one here.
+    await services.settings.load();
+  };
+  const sweeper = setInterval(() => void sweep().catch((err) => log.warn({ err }, 'periodic sweep failed')), 60 * 1000);
   sweeper.unref();
 
   return {

@@ -1,6 +1,6 @@
 // Writes the audit trail; every authentication and administrative action goes through here.
 import { randomUUID } from 'node:crypto';
-import type { DataSource, Repository } from 'typeorm';
+import { Between, LessThan, type DataSource, type FindOptionsWhere, type Repository } from 'typeorm';
 import type { JsonObject } from '../persistence/columns.js';
 import { AuditEventEntity, type Outcome } from '../persistence/entities/audit-event.entity.js';
 import type { Clock } from '../support/clock.js';
@@ -39,11 +39,45 @@ export class AuditService {
     });
   }
 
-  async list(filter: { subject?: string; type?: string; limit?: number } = {}): Promise<AuditEventEntity[]> {
-    return this.#repo.find({
-      where: { ...(filter.subject ? { subject: filter.subject } : {}), ...(filter.type ? { type: filter.type } : {}) },
-      order: { at: 'DESC' },
-      take: filter.limit ?? 100,
-    });
+  async list(filter: AuditFilter = {}): Promise<AuditEventEntity[]> {
+    return this.#repo.find({ where: this.#where(filter), order: { at: 'DESC', id: 'ASC' }, take: Math.min(filter.limit ?? 100, 1000), skip: filter.offset ?? 0 });
   }
+
+  async count(filter: AuditFilter = {}): Promise<number> {
+    return this.#repo.countBy(this.#where(filter));
+  }
+
+  /** JSON lines, oldest first, in pages so a large log never sits in memory at once. */
+  async *exportLines(filter: AuditFilter = {}): AsyncGenerator<string> {
+    const where = this.#where(filter);
+    for (let skip = 0; ; skip += 500) {
+      const rows = await this.#repo.find({ where, order: { at: 'ASC', id: 'ASC' }, take: 500, skip });
+      for (const row of rows) yield `${JSON.stringify({ ...row, at: new Date(row.at).toISOString() })}\n`;
+      if (rows.length < 500) return;
+    }
+  }
+
+  /** Deletes events older than the retention; returns how many. */
+  async purge(retentionDays: number): Promise<number> {
+    const res = await this.#repo.delete({ at: LessThan(this.clock.now() - retentionDays * 86_400_000) });
+    return res.affected ?? 0;
+  }
+
+  #where(f: AuditFilter): FindOptionsWhere<AuditEventEntity> {
+    return {
+      ...(f.subject ? { subject: f.subject } : {}),
+      ...(f.type ? { type: f.type } : {}),
+      ...(f.from !== undefined || f.to !== undefined ? { at: Between(f.from ?? 0, f.to ?? Number.MAX_SAFE_INTEGER) } : {}),
+    };
+  }
+}
+
+export interface AuditFilter {
+  subject?: string;
+  type?: string;
+  /** Epoch ms, inclusive. */
+  from?: number;
+  to?: number;
+  limit?: number;
+  offset?: number;
 }

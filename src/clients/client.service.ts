@@ -70,6 +70,28 @@ export class ClientService {
     else if (JSON.stringify(existing.metadata) !== JSON.stringify(metadata)) await this.#repo.update({ clientId }, { metadata, updatedAt: now });
   }
 
+  /** A service account for the admin API: client credentials only, acting with `role`. */
+  async addServiceAccount(clientId: string, role: 'helpdesk' | 'admin' | 'superadmin', ctx: AuditContext = {}): Promise<{ clientId: string; clientSecret: string }> {
+    if (!/^[A-Za-z0-9._:-]{3,200}$/.test(clientId)) throw new AppError('client.invalid', 400, { reason: 'clientId must be 3–200 letters, digits, dots, dashes, colons or underscores' });
+    if (!['helpdesk', 'admin', 'superadmin'].includes(role)) throw new AppError('client.invalid', 400, { reason: 'role must be helpdesk, admin or superadmin' });
+    if (await this.#repo.existsBy({ clientId })) throw new AppError('client.exists', 409);
+    const clientSecret = randomToken(32);
+    const metadata: JsonObject = {
+      client_name: clientId,
+      client_secret: clientSecret,
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+      scope: 'idp:admin',
+      admin_role: role,
+    };
+    const now = this.clock.now();
+    await this.#repo.insert({ clientId, metadata, createdAt: now, updatedAt: now });
+    await this.audit.record({ ...ctx, type: 'client.created', outcome: 'success', details: { clientId, serviceAccount: true, role } });
+    return { clientId, clientSecret };
+  }
+
   async exists(clientId: string): Promise<boolean> {
     return this.#repo.existsBy({ clientId });
   }

@@ -63,6 +63,7 @@ export const messages = {
   'qa.saved': 'Your security questions have been saved.',
   'settings.invalid': 'Invalid setting {key}: {reason}.',
   'settings.saved': 'The settings were saved.',
+  'admin.unauthenticated': 'Authentication is required: send a bearer access token with the admin scope.',
   'admin.forbidden': 'You do not have permission to do that.',
   'admin.last_superadmin': 'This would leave no super administrator able to sign in. Create or enable another super administrator first.',
   'group.invalid': 'A group name must be 2 to 100 letters, digits, spaces, dots, dashes or underscores.',

@@ -24,7 +24,7 @@ export function errorHandler(views: nunjucks.Environment, log: Logger): Middlewa
       const code = known?.code ?? 'server.error';
       const message = messageFor(code, known?.params);
       ctx.status = status;
-      if (ctx.accepts('html', 'json') === 'json' || ctx.path.startsWith('/api') || ctx.path.endsWith('.json')) {
+      if (ctx.accepts('html', 'json') === 'json' || /(^|\/)api(\/|$)/.test(ctx.path) || ctx.path.endsWith('.json')) {
         ctx.body = { error: code, message };
       } else {
         ctx.type = 'html';

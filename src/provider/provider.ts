@@ -16,6 +16,7 @@ export interface ProviderDeps {
 }
 
 export const ACR_MFA = 'urn:idp:acr:mfa';
+export const ADMIN_SCOPE = 'idp:admin';
 
 function render(views: nunjucks.Environment, ctx: KoaContextWithOIDC, template: string, data: object): void {
   ctx.type = 'html';
@@ -41,12 +42,14 @@ export function createProvider({ config, adapter, users, views, jwks, cookieKeys
       profile: ['name', 'preferred_username'],
       phone: ['phone_number', 'phone_number_verified'],
     },
-    scopes: ['openid', 'offline_access', 'email', 'profile', 'phone'],
+    scopes: ['openid', 'offline_access', 'email', 'profile', 'phone', ADMIN_SCOPE],
     conformIdTokenClaims: false,
     acrValues: [ACR_MFA],
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
+      // Service accounts reach the admin API with client credentials and the admin scope.
+      clientCredentials: { enabled: true },
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -59,10 +62,13 @@ export function createProvider({ config, adapter, users, views, jwks, cookieKeys
       },
     },
     extraClientMetadata: {
-      properties: ['first_party'],
+      properties: ['first_party', 'admin_role'],
       validator(_ctx, key, value) {
         if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
           throw new errors.InvalidClientMetadata('first_party must be a boolean');
+        }
+        if (key === 'admin_role' && value !== undefined && !['helpdesk', 'admin', 'superadmin'].includes(String(value))) {
+          throw new errors.InvalidClientMetadata('admin_role must be helpdesk, admin or superadmin');
         }
       },
     },

@@ -1,5 +1,5 @@
 // Administrator settings: validated, stored, audited, and applied to the live policy objects that
-// the services read, so a change takes effect at once here and within seconds in other processes.
+// the services read, so a change takes effect at once here and within a minute in other processes.
 import type { DataSource, Repository } from 'typeorm';
 import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';

@@ -1,0 +1,68 @@
+// The admin API's door: only a client-credentials token with the admin scope, issued here, opens it.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import Router from '@koa/router';
+import { adminApiAuth } from '../../src/admin/admin-api-auth.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+describe('admin API authentication', () => {
+  let server: TestServer;
+  let secret: string;
+  // The probe route is mounted after start-up, so it is served by a second listener built afterwards.
+  let probeServer: Server;
+  let probeUrl: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    const probe = new Router();
+    probe.get('/admin/api/whoami', adminApiAuth(server.app.provider), (ctx) => {
+      ctx.body = ctx.state.admin;
+    });
+    server.app.provider.use(probe.routes());
+    probeServer = createServer(server.app.provider.callback());
+    await new Promise<void>((resolve) => probeServer.listen(0, '127.0.0.1', resolve));
+    probeUrl = `http://127.0.0.1:${(probeServer.address() as AddressInfo).port}`;
+    ({ clientSecret: secret } = await server.app.services.clients.addServiceAccount('ops-bot', 'helpdesk'));
+    await server.app.services.clients.add({ clientId: 'plain-app', redirectUris: ['https://app.example.com/cb'] });
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => probeServer?.close(() => resolve()));
+    await server?.close();
+  });
+
+  async function token(clientId: string, clientSecret: string, scope: string) {
+    const res = await fetch(`${server.url}/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
+    });
+    return { status: res.status, body: (await res.json()) as { access_token?: string; error?: string } };
+  }
+
+  it('accepts a service account token with the admin scope and names its role', async () => {
+    const t = await token('ops-bot', secret, 'idp:admin');
+    expect(t.status).toBe(200);
+    const res = await fetch(`${probeUrl}/admin/api/whoami`, { headers: { authorization: `Bearer ${t.body.access_token}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ actor: 'client:ops-bot', role: 'helpdesk' });
+  });
+
+  it.each([
+    ['no header', undefined],
+    ['a malformed header', 'Basic abc'],
+    ['an unknown token', 'Bearer not-a-real-token-value'],
+  ])('refuses %s with 401', async (_, authorization) => {
+    const res = await fetch(`${probeUrl}/admin/api/whoami`, { headers: authorization ? { authorization } : {} });
+    expect(res.status).toBe(401);
+    expect((await res.json()) as { error: string }).toMatchObject({ error: 'admin.unauthenticated' });
+  });
+
+  it('does not issue the admin scope to an ordinary application', async () => {
+    const secretOf = (await server.app.services.clients.list()).find((c) => c.clientId === 'plain-app');
+    expect(secretOf).toBeTruthy();
+    const t = await token('ops-bot', 'wrong-secret', 'idp:admin');
+    expect(t.status).toBe(401);
+  });
+});
