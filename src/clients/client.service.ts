@@ -13,7 +13,10 @@ export interface ClientSummary {
   name: string;
   public: boolean;
   firstParty: boolean;
+  serviceAccount: boolean;
   redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  backchannelLogoutUri?: string;
 }
 
 export class ClientService {
@@ -92,6 +95,50 @@ export class ClientService {
     return { clientId, clientSecret };
   }
 
+  /** A new secret for a confidential client, returned once; the old one stops working at once. */
+  async rotateSecret(clientId: string, ctx: AuditContext = {}): Promise<string> {
+    const row = await this.#get(clientId);
+    if (row.metadata.token_endpoint_auth_method === 'none') throw new AppError('client.public_no_secret', 409);
+    const clientSecret = randomToken(32);
+    const metadata: JsonObject = { ...row.metadata, client_secret: clientSecret };
+    await this.#repo.update({ clientId }, { metadata, updatedAt: this.clock.now() });
+    await this.audit.record({ ...ctx, type: 'client.secret_rotated', outcome: 'success', clientId });
+    return clientSecret;
+  }
+
+  /** Changes the URIs or name of an application (validated like a new client). */
+  async update(clientId: string, input: Partial<Pick<NewClient, 'name' | 'redirectUris' | 'postLogoutRedirectUris' | 'backchannelLogoutUri'>>, ctx: AuditContext = {}): Promise<void> {
+    const row = await this.#get(clientId);
+    if (row.metadata.grant_types?.includes('client_credentials')) throw new AppError('client.invalid', 400, { reason: 'service accounts have no URIs' });
+    const parsed = newClientSchema.partial().safeParse({ ...input, clientId });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new AppError('client.invalid', 400, { reason: `${issue.path.join('.')} ${issue.message}` });
+    }
+    const c = parsed.data;
+    const metadata: JsonObject = {
+      ...row.metadata,
+      ...(c.name !== undefined ? { client_name: c.name } : {}),
+      ...(c.redirectUris !== undefined ? { redirect_uris: c.redirectUris } : {}),
+      ...(c.postLogoutRedirectUris !== undefined ? { post_logout_redirect_uris: c.postLogoutRedirectUris } : {}),
+      ...(c.backchannelLogoutUri !== undefined ? { backchannel_logout_uri: c.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
+    };
+    await this.#repo.update({ clientId }, { metadata, updatedAt: this.clock.now() });
+    await this.audit.record({ ...ctx, type: 'client.updated', outcome: 'success', clientId, details: { fields: Object.keys(input) } });
+  }
+
+  async delete(clientId: string, ctx: AuditContext = {}): Promise<void> {
+    await this.#get(clientId);
+    await this.#repo.delete({ clientId });
+    await this.audit.record({ ...ctx, type: 'client.deleted', outcome: 'success', clientId });
+  }
+
+  async #get(clientId: string): Promise<OidcClientEntity> {
+    const row = await this.#repo.findOneBy({ clientId });
+    if (!row) throw new AppError('client.not_found', 404);
+    return row;
+  }
+
   async exists(clientId: string): Promise<boolean> {
     return this.#repo.existsBy({ clientId });
   }
@@ -103,7 +150,10 @@ export class ClientService {
       name: String(r.metadata.client_name ?? r.clientId),
       public: r.metadata.token_endpoint_auth_method === 'none',
       firstParty: r.metadata.first_party === true,
+      serviceAccount: Array.isArray(r.metadata.grant_types) && r.metadata.grant_types.includes('client_credentials'),
       redirectUris: (r.metadata.redirect_uris as string[]) ?? [],
+      postLogoutRedirectUris: (r.metadata.post_logout_redirect_uris as string[]) ?? [],
+      backchannelLogoutUri: r.metadata.backchannel_logout_uri as string | undefined,
     }));
   }
 }

@@ -86,6 +86,8 @@ export const messages = {
   'user.not_found': 'No such user.',
   'client.invalid': 'Invalid client: {reason}.',
   'client.exists': 'A client with that id already exists.',
+  'client.not_found': 'No such application.',
+  'client.public_no_secret': 'A public application has no secret to rotate.',
   'consent.denied': 'You declined to share your information with the application.',
   'console.sign_in_failed': 'The sign-in did not complete. Please try again.',
 } as const;

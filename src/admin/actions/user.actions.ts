@@ -1,0 +1,105 @@
+// Administrative actions on users, shared by the admin pages and the JSON API.
+import type { NewUser } from '../../users/user.schema.js';
+import type { Services } from '../../services.js';
+import type { UserEntity } from '../../persistence/entities/user.entity.js';
+import { AppError } from '../../errors/app-error.js';
+import { randomPassword } from '../../security/random.js';
+import { requireRoleChange } from '../permissions.js';
+import { type AdminContext, authorize } from './admin-context.js';
+
+export interface UserView {
+  id: string;
+  username: string;
+  email: string;
+  mobile: string | null;
+  name: string;
+  role: string;
+  status: string;
+  locked: boolean;
+  failedLogins: number;
+  lastLoginAt: number | null;
+  createdAt: number;
+}
+
+export class UserActions {
+  constructor(private readonly s: Services) {}
+
+  view(user: UserEntity): UserView {
+    const { id, username, email, mobile, name, role, status, failedLogins, lastLoginAt, createdAt } = user;
+    return { id, username, email, mobile, name, role, status, locked: this.s.lockout.isLocked(user), failedLogins, lastLoginAt, createdAt };
+  }
+
+  async search(admin: AdminContext, query: string, page: number) {
+    authorize(admin, 'users.read');
+    const result = await this.s.userAdmin.search(query, page);
+    return { total: result.total, page, users: result.users.map((u) => this.view(u)) };
+  }
+
+  async get(admin: AdminContext, userId: string) {
+    authorize(admin, 'users.read');
+    const user = await this.s.userAdmin.get(userId);
+    const groups = await this.s.groups.groupsOf(userId);
+    return { ...this.view(user), groups: groups.map((g) => ({ id: g.id, name: g.name })) };
+  }
+
+  /** Creates a user; without a password one is generated and returned once. */
+  async create(admin: AdminContext, input: Partial<NewUser>) {
+    const ctx = authorize(admin, 'users.write');
+    requireRoleChange(admin.role, 'user', (input.role ?? 'user') as UserEntity['role']);
+    const password = input.password || randomPassword();
+    if (password.length < this.s.config.password.minLength) throw new AppError('password.too_short', 400, { min: this.s.config.password.minLength });
+    const user = await this.s.users.create({ ...input, password } as NewUser, ctx);
+    return { user: this.view(user), generatedPassword: input.password ? undefined : password };
+  }
+
+  async update(admin: AdminContext, userId: string, patch: Record<string, unknown>) {
+    const ctx = authorize(admin, 'users.write');
+    const user = await this.s.userAdmin.get(userId);
+    if (typeof patch.role === 'string' || user.role === 'admin' || user.role === 'superadmin') {
+      requireRoleChange(admin.role, user.role, (patch.role as UserEntity['role']) ?? user.role);
+    }
+    return this.view(await this.s.userAdmin.update(userId, patch, ctx));
+  }
+
+  async setStatus(admin: AdminContext, userId: string, status: 'active' | 'disabled') {
+    const ctx = authorize(admin, 'users.write');
+    await this.#protectPrivileged(admin, userId);
+    await this.s.userAdmin.setStatus(userId, status, ctx);
+  }
+
+  async delete(admin: AdminContext, userId: string) {
+    const ctx = authorize(admin, 'users.write');
+    await this.#protectPrivileged(admin, userId);
+    await this.s.userAdmin.delete(userId, ctx);
+  }
+
+  async lock(admin: AdminContext, userId: string) {
+    const ctx = authorize(admin, 'users.write');
+    await this.#protectPrivileged(admin, userId);
+    await this.s.userAdmin.lock(userId, ctx);
+  }
+
+  async unlock(admin: AdminContext, userId: string) {
+    const ctx = authorize(admin, 'users.unlock');
+    await this.s.userAdmin.get(userId);
+    await this.s.userAdmin.unlock(userId, ctx);
+  }
+
+  async setPassword(admin: AdminContext, userId: string, password: string) {
+    const ctx = authorize(admin, 'users.password');
+    await this.#protectPrivileged(admin, userId);
+    await this.s.userAdmin.setPassword(userId, password, ctx);
+  }
+
+  async setGroups(admin: AdminContext, userId: string, groupIds: string[]) {
+    const ctx = authorize(admin, 'groups.write');
+    await this.s.userAdmin.get(userId);
+    await this.s.groups.setMembership(userId, groupIds, ctx);
+  }
+
+  /** Only a super administrator acts on administrators' accounts. */
+  async #protectPrivileged(admin: AdminContext, userId: string): Promise<void> {
+    const target = await this.s.userAdmin.get(userId);
+    requireRoleChange(admin.role, target.role, target.role);
+  }
+}
