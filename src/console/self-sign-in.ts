@@ -53,7 +53,7 @@ export class SelfSignIn {
     const verifier = oidc.randomPKCECodeVerifier();
     const tx: Transaction = { verifier, state: oidc.randomState(), nonce: oidc.randomNonce(), returnTo: this.#local(returnTo) };
     const url = oidc.buildAuthorizationUrl(client, {
-      redirect_uri: `${ctx.origin}${this.options.basePath}/callback`,
+      redirect_uri: `${this.config.issuer}${this.options.basePath}/callback`,
       scope: this.options.scope ?? 'openid email profile phone',
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
@@ -72,7 +72,7 @@ export class SelfSignIn {
     ctx.cookies.set(this.#txCookie, null, this.#cookie());
     let tokens;
     try {
-      tokens = await oidc.authorizationCodeGrant(await this.#client(), new URL(ctx.originalUrl, ctx.origin), {
+      tokens = await oidc.authorizationCodeGrant(await this.#client(), new URL(ctx.originalUrl, this.config.issuer), {
         pkceCodeVerifier: tx.verifier,
         expectedState: tx.state,
         expectedNonce: tx.nonce,
@@ -109,7 +109,7 @@ export class SelfSignIn {
     const session = this.session(ctx);
     ctx.cookies.set(this.#sessionCookie, null, this.#cookie());
     const url = oidc.buildEndSessionUrl(await this.#client(), {
-      post_logout_redirect_uri: `${ctx.origin}${postLogoutPath}`,
+      post_logout_redirect_uri: `${this.config.issuer}${postLogoutPath}`,
       ...(session ? { id_token_hint: session.idToken } : {}),
     });
     return url.href;
