@@ -12,6 +12,8 @@ import { healthRoutes } from './http/health.routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import { staticRoutes } from './http/static.routes.js';
 import { createViews } from './http/views.js';
+import { CONSOLE_CLIENT_ID } from './console/console-client.js';
+import { adminRoutes } from './admin/console/admin.routes.js';
 import { interactionRoutes } from './interactions/interaction.routes.js';
 import { createLoginEngine } from './interactions/login-flow.js';
 import { openDatabase } from './persistence/data-source.js';
@@ -31,7 +33,7 @@ export interface IdpApp {
 }
 
 const PAGE_PREFIXES = ['/interaction', '/demo', '/dev', '/session/end', '/softtoken', '/account', '/admin'];
-export const CONSOLE_CLIENT_ID = 'idp-console';
+export { CONSOLE_CLIENT_ID };
 
 export async function createApp(config: Config, overrides: ServiceOverrides & { log?: Logger } = {}): Promise<IdpApp> {
   const log = overrides.log ?? pino({ level: config.logLevel });
@@ -63,6 +65,7 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
     staticRoutes(),
     interactionRoutes(provider, engine, views, services.audit, forms),
     activationRoutes(services.activations, views),
+    adminRoutes(services, views, forms),
     ...(config.demo ? [demoRoutes(config, services, views, forms), devRoutes(services, views)] : []),
   ];
   for (const router of routers) provider.use(router.routes());
@@ -72,7 +75,7 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
     CONSOLE_CLIENT_ID,
     'Identity Provider console',
     [`${config.issuer}/account/callback`, `${config.issuer}/admin/callback`],
-    [`${config.issuer}/account`, `${config.issuer}/admin`],
+    [`${config.issuer}/account`, `${config.issuer}/admin/signed-out`],
   );
   await removeExpiredPayloads(ds, services.clock);
   const sweep = async () => {

@@ -125,13 +125,20 @@ export class ActivationService {
     if (!found) throw this.#error('ticket' in req ? 'activation.invalid_ticket' : 'activation.invalid_activation_code');
     const { row, token, isQr } = found;
     const now = this.clock.now();
-    if (row.usedAt !== null) throw this.#error('activation.already_used');
-    if (row.voidedAt !== null) throw this.#error(row.attempts >= this.policy.activationMaxTries ? 'activation.too_many_attempts' : 'activation.expired');
-    if (row.expiresAt <= now) throw this.#error('activation.expired');
-    if (token.state !== 'pending') throw this.#error('activation.already_used');
+    this.#refuseSpent(row, token, now);
+    const manual = 'serial' in req;
+
+    // The app's key is checked before anything is spent: a degenerate key must not burn the ticket.
+    const server = generateKeyPair();
+    let secret: Buffer;
+    try {
+      secret = deriveSecret(server.privateKey, req.publicKey, token.serial);
+    } catch {
+      throw this.#error('activation.invalid_request');
+    }
 
     const sealed = JSON.parse(this.box.openText(row.sealed, row.id)) as Sealed;
-    const manual = 'serial' in req;
+    if (manual || isQr) await this.#takeTry(row, token, now);
     const ok = manual
       ? checkManualProof(sealed.activationCode, token.serial, req.publicKey, req.proof)
       : !isQr || constantTimeEqual(sealed.password, req.password ?? '');
@@ -147,8 +154,6 @@ export class ActivationService {
       .execute();
     if (!claimed.affected) throw this.#error('activation.already_used');
 
-    const server = generateKeyPair();
-    const secret = deriveSecret(server.privateKey, req.publicKey, token.serial);
     await this.tokens.setSecret(token, secret, { registrationPending: manual });
     await this.audit.record({
       ...ctx,
@@ -187,10 +192,36 @@ export class ActivationService {
     return row ? { row, token, isQr: false } : null;
   }
 
+  /** Used, voided, expired or no longer pending: the credential is refused whatever it holds. */
+  #refuseSpent(row: TokenActivationEntity, token: SoftTokenEntity, now: number): void {
+    if (row.usedAt !== null) throw this.#error('activation.already_used');
+    if (row.voidedAt !== null) throw this.#error(row.attempts >= this.policy.activationMaxTries ? 'activation.too_many_attempts' : 'activation.expired');
+    if (row.expiresAt <= now) throw this.#error('activation.expired');
+    if (token.state !== 'pending') throw this.#error('activation.already_used');
+  }
+
+  /** Counts a try before checking it, in one statement, so guesses sent in parallel cannot pass the limit. */
+  async #takeTry(row: TokenActivationEntity, token: SoftTokenEntity, now: number): Promise<void> {
+    const taken = await this.#repo
+      .createQueryBuilder()
+      .update()
+      .set({ attempts: () => 'attempts + 1' })
+      .where('id = :id AND attempts < :max AND used_at IS NULL AND voided_at IS NULL', { id: row.id, max: this.policy.activationMaxTries })
+      .execute();
+    if (taken.affected) return;
+    this.#refuseSpent(await this.#repo.findOneByOrFail({ id: row.id }), token, now);
+    throw this.#error('activation.too_many_attempts');
+  }
+
+  /** The try was counted already; the one that reaches the limit voids the activation. */
   async #failedTry(row: TokenActivationEntity, now: number, userId: string, ctx: AuditContext): Promise<void> {
-    await this.#repo.increment({ id: row.id }, 'attempts', 1);
-    const attempts = row.attempts + 1;
-    if (attempts >= this.policy.activationMaxTries) await this.#repo.update({ id: row.id }, { voidedAt: now });
+    await this.#repo
+      .createQueryBuilder()
+      .update()
+      .set({ voidedAt: now })
+      .where('id = :id AND attempts >= :max AND voided_at IS NULL', { id: row.id, max: this.policy.activationMaxTries })
+      .execute();
+    const { attempts } = await this.#repo.findOneByOrFail({ id: row.id });
     await this.audit.record({ ...ctx, type: 'token.activation_redeemed', outcome: 'failure', subject: userId, details: { attempts } });
   }
 

@@ -15,7 +15,8 @@ export class PolicyActions {
   }
 
   async updateSettings(admin: AdminContext, patch: Record<string, unknown>) {
-    await this.s.settings.update(patch, authorize(admin, 'settings.write'));
+    const ctx = authorize(admin, 'settings.write');
+    if (Object.keys(patch).length) await this.s.settings.update(patch, ctx);
     return this.s.settings.list();
   }
 

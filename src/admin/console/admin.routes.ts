@@ -1,0 +1,37 @@
+// The admin console at /admin: signed in through the provider, staff only, every form CSRF-checked.
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import type nunjucks from 'nunjucks';
+import { CONSOLE_CLIENT_ID } from '../../console/console-client.js';
+import { SelfSignIn } from '../../console/self-sign-in.js';
+import type { Services } from '../../services.js';
+import { consoleAuth } from './console-auth.js';
+import { ConsolePage } from './console-page.js';
+import { FlashMessages } from './flash.js';
+import { policyPages } from './policy.pages.js';
+import { userPages } from './users.pages.js';
+
+export function adminRoutes(s: Services, views: nunjucks.Environment, forms: Middleware[]): Router {
+  const router = new Router({ prefix: '/admin' });
+  const signIn = new SelfSignIn(s.config, s.box, { clientId: CONSOLE_CLIENT_ID, basePath: '/admin', sessionSeconds: 1800 });
+  const page = new ConsolePage(views, new FlashMessages(s.box, s.config.issuer.startsWith('https://')));
+  // The JSON API under /admin/api has its own router and bearer authentication.
+  const pagesOnly = (mw: Middleware): Middleware => (ctx, next) => (/^\/admin\/api(\/|$)/.test(ctx.path) ? next() : mw(ctx, next));
+  router.use(...forms.map(pagesOnly), pagesOnly(consoleAuth(signIn, s.users, s.lockout)));
+
+  router.get('/callback', async (ctx) => {
+    ctx.redirect(await signIn.finish(ctx));
+  });
+  router.post('/logout', async (ctx) => {
+    ctx.redirect(await signIn.end(ctx, '/admin/signed-out'));
+  });
+  router.get('/signed-out', (ctx) => {
+    ctx.type = 'html';
+    ctx.body = views.render('logged-out.njk', { client: 'the admin console' });
+  });
+  router.get('/', (ctx) => ctx.redirect('/admin/users'));
+
+  userPages(router, s, page);
+  policyPages(router, s, page);
+  return router;
+}

@@ -1,0 +1,96 @@
+// Admin console: settings, applications with their rules, groups, and the audit log.
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type { AuditFilter } from '../../audit/audit.service.js';
+import type { SecondFactorRule } from '../../persistence/entities/client-rule.entity.js';
+import type { Services } from '../../services.js';
+import type { AdminContext } from '../actions/admin-context.js';
+import { PolicyActions } from '../actions/policy.actions.js';
+import { type ConsolePage, field, fields } from './console-page.js';
+
+/** Form field names avoid dots, which the body parser would read as nesting. */
+const formName = (key: string) => key.replace(/\./g, '__');
+const lines = (text: string) => text.split(/\s+/).map((l) => l.trim()).filter(Boolean);
+
+/** Form values arrive as text; the settings schema wants numbers and booleans. */
+function typed(value: string, current: unknown): unknown {
+  if (typeof current === 'number') return value.trim() === '' ? NaN : Number(value);
+  if (typeof current === 'boolean') return value === 'true';
+  return value;
+}
+
+export function policyPages(router: Router, s: Services, page: ConsolePage): void {
+  const policy = new PolicyActions(s);
+  const admin = (ctx: Context) => ctx.state.admin as AdminContext;
+
+  router.get('/settings', (ctx) => page.render(ctx, 'admin/settings.njk', { settings: policy.settings(admin(ctx)).map((s) => ({ ...s, field: formName(s.key) })) }));
+  router.post('/settings', (ctx) =>
+    page.act(ctx, '/admin/settings', 'settings.saved', () => {
+      const current = policy.settings(admin(ctx));
+      const sent = (key: string) => field(ctx, formName(key));
+      const patch = Object.fromEntries(current.filter((c) => sent(c.key) !== '' && sent(c.key) !== String(c.value)).map((c) => [c.key, typed(sent(c.key), c.value)]));
+      return policy.updateSettings(admin(ctx), patch);
+    }),
+  );
+
+  router.get('/clients', async (ctx) => page.render(ctx, 'admin/clients.njk', { clients: await policy.clients(admin(ctx)), groups: await s.groups.list() }));
+  router.post('/clients', async (ctx) => {
+    const created = await policy.addClient(admin(ctx), {
+      clientId: field(ctx, 'clientId'),
+      name: field(ctx, 'name') || undefined,
+      redirectUris: lines(field(ctx, 'redirectUris')),
+      postLogoutRedirectUris: lines(field(ctx, 'postLogoutRedirectUris')),
+      backchannelLogoutUri: field(ctx, 'backchannelLogoutUri') || undefined,
+      public: field(ctx, 'type') === 'public',
+      firstParty: field(ctx, 'firstParty') === 'yes',
+    });
+    page.render(ctx, 'admin/client-secret.njk', created);
+  });
+  router.post('/clients/:id/secret', async (ctx) => {
+    const clientSecret = await policy.rotateSecret(admin(ctx), ctx.params.id!);
+    page.render(ctx, 'admin/client-secret.njk', { clientId: ctx.params.id, clientSecret, rotated: true });
+  });
+  router.post('/clients/:id/update', (ctx) =>
+    page.act(ctx, '/admin/clients', 'admin.saved', () =>
+      policy.updateClient(admin(ctx), ctx.params.id!, {
+        redirectUris: lines(field(ctx, 'redirectUris')),
+        postLogoutRedirectUris: lines(field(ctx, 'postLogoutRedirectUris')),
+        ...(field(ctx, 'backchannelLogoutUri') ? { backchannelLogoutUri: field(ctx, 'backchannelLogoutUri') } : {}),
+      }),
+    ),
+  );
+  router.post('/clients/:id/rule', (ctx) =>
+    page.act(ctx, '/admin/clients', 'admin.saved', () =>
+      policy.setRule(admin(ctx), ctx.params.id!, { allowedGroups: fields(ctx, 'groups'), secondFactor: field(ctx, 'secondFactor') as SecondFactorRule }),
+    ),
+  );
+  router.post('/clients/:id/delete', (ctx) => page.act(ctx, '/admin/clients', 'admin.done', () => policy.deleteClient(admin(ctx), ctx.params.id!)));
+
+  router.get('/groups', async (ctx) => page.render(ctx, 'admin/groups.njk', { groups: await policy.groups(admin(ctx)) }));
+  router.post('/groups', (ctx) => page.act(ctx, '/admin/groups', 'admin.saved', () => policy.createGroup(admin(ctx), field(ctx, 'name'), field(ctx, 'description'))));
+  router.post('/groups/:id/delete', (ctx) => page.act(ctx, '/admin/groups', 'admin.done', () => policy.deleteGroup(admin(ctx), ctx.params.id!)));
+
+  router.get('/audit', async (ctx) => {
+    const filter = auditFilter(ctx);
+    const result = await policy.audit(admin(ctx), { ...filter, limit: 100 });
+    page.render(ctx, 'admin/audit.njk', { ...result, filter: ctx.query, exportQuery: new URLSearchParams(ctx.query as Record<string, string>).toString() });
+  });
+  router.get('/audit/export', async (ctx) => {
+    const iterator = policy.auditExport(admin(ctx), auditFilter(ctx));
+    ctx.type = 'application/x-ndjson';
+    ctx.set('Content-Disposition', 'attachment; filename="audit.jsonl"');
+    let body = '';
+    for await (const line of iterator) body += line;
+    ctx.body = body;
+  });
+}
+
+function auditFilter(ctx: Context): AuditFilter {
+  const q = ctx.query as Record<string, string | undefined>;
+  const date = (v: string | undefined, end = false) => {
+    if (!v) return undefined;
+    const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T${end ? '23:59:59.999' : '00:00:00'}Z` : v);
+    return Number.isNaN(t) ? undefined : t;
+  };
+  return { subject: q.subject || undefined, type: q.type || undefined, from: date(q.from), to: date(q.to, true) };
+}

@@ -1,0 +1,78 @@
+// Admin console: users (search, create, edit, status, lock, password, groups) and their tokens.
+import type Router from '@koa/router';
+import type { Services } from '../../services.js';
+import { TokenActions } from '../actions/token.actions.js';
+import { UserActions } from '../actions/user.actions.js';
+import type { AdminContext } from '../actions/admin-context.js';
+import { type ConsolePage, field, fields } from './console-page.js';
+import { roles } from '../../users/user.schema.js';
+
+export function userPages(router: Router, s: Services, page: ConsolePage): void {
+  const users = new UserActions(s);
+  const tokens = new TokenActions(s);
+  const admin = (ctx: { state: Record<string, unknown> }) => ctx.state.admin as AdminContext;
+  const back = (id: string) => `/admin/users/${encodeURIComponent(id)}`;
+
+  router.get('/users', async (ctx) => {
+    const q = typeof ctx.query.q === 'string' ? ctx.query.q.slice(0, 100) : '';
+    const pageNo = Math.max(1, Number(ctx.query.page) || 1);
+    const result = await users.search(admin(ctx), q, pageNo);
+    page.render(ctx, 'admin/users.njk', { ...result, q, pages: Math.max(1, Math.ceil(result.total / 25)) });
+  });
+
+  router.get('/users/new', (ctx) => page.render(ctx, 'admin/user-new.njk', { roles }));
+
+  router.post('/users', async (ctx) => {
+    const created = await users.create(admin(ctx), {
+      username: field(ctx, 'username'),
+      email: field(ctx, 'email'),
+      mobile: field(ctx, 'mobile') || undefined,
+      name: field(ctx, 'name'),
+      role: (field(ctx, 'role') || 'user') as 'user',
+      password: field(ctx, 'password') || undefined,
+    });
+    // Shown once, on this page only.
+    page.render(ctx, 'admin/user-created.njk', created);
+  });
+
+  router.get('/users/:id', async (ctx) => {
+    const user = await users.get(admin(ctx), ctx.params.id!);
+    page.render(ctx, 'admin/user.njk', { user, tokens: await tokens.list(admin(ctx), user.id), groups: await s.groups.list(), roles });
+  });
+
+  router.post('/users/:id', (ctx) =>
+    page.act(ctx, back(ctx.params.id!), 'admin.saved', () =>
+      users.update(admin(ctx), ctx.params.id!, { email: field(ctx, 'email'), mobile: field(ctx, 'mobile') || null, name: field(ctx, 'name'), role: field(ctx, 'role') }),
+    ),
+  );
+
+  const simple = {
+    disable: ['admin.done', (ctx: AdminCtx) => users.setStatus(admin(ctx), ctx.params.id!, 'disabled')],
+    enable: ['admin.done', (ctx: AdminCtx) => users.setStatus(admin(ctx), ctx.params.id!, 'active')],
+    lock: ['admin.locked', (ctx: AdminCtx) => users.lock(admin(ctx), ctx.params.id!)],
+    unlock: ['admin.unlocked', (ctx: AdminCtx) => users.unlock(admin(ctx), ctx.params.id!)],
+    password: ['admin.password_set', (ctx: AdminCtx) => users.setPassword(admin(ctx), ctx.params.id!, field(ctx, 'password'))],
+    groups: ['admin.saved', (ctx: AdminCtx) => users.setGroups(admin(ctx), ctx.params.id!, fields(ctx, 'groups'))],
+  } as const;
+  for (const [name, [success, run]] of Object.entries(simple)) {
+    router.post(`/users/:id/${name}`, (ctx) => page.act(ctx, back(ctx.params.id!), success, () => run(ctx)));
+  }
+  router.post('/users/:id/delete', (ctx) => page.act(ctx, '/admin/users', 'admin.user_deleted', () => users.delete(admin(ctx), ctx.params.id!)));
+
+  router.post('/users/:id/tokens', (ctx) =>
+    page.act(ctx, back(ctx.params.id!), 'admin.token_assigned', () => tokens.assign(admin(ctx), ctx.params.id!, field(ctx, 'name') || undefined)),
+  );
+  const tokenActions = {
+    reactivate: ['admin.token_reactivated', (ctx: AdminCtx) => tokens.reactivate(admin(ctx), ctx.params.id!, ctx.params.tokenId!)],
+    complete: ['admin.token_completed', (ctx: AdminCtx) => tokens.complete(admin(ctx), ctx.params.id!, ctx.params.tokenId!, field(ctx, 'registrationCode'))],
+    reset: ['admin.token_reset', (ctx: AdminCtx) => tokens.reset(admin(ctx), ctx.params.id!, ctx.params.tokenId!, field(ctx, 'first'), field(ctx, 'second'))],
+    disable: ['admin.done', (ctx: AdminCtx) => tokens.disable(admin(ctx), ctx.params.id!, ctx.params.tokenId!, field(ctx, 'allowLast') === 'yes')],
+    enable: ['admin.done', (ctx: AdminCtx) => tokens.enable(admin(ctx), ctx.params.id!, ctx.params.tokenId!)],
+    delete: ['admin.token_deleted', (ctx: AdminCtx) => tokens.delete(admin(ctx), ctx.params.id!, ctx.params.tokenId!, field(ctx, 'allowLast') === 'yes')],
+  } as const;
+  for (const [name, [success, run]] of Object.entries(tokenActions)) {
+    router.post(`/users/:id/tokens/:tokenId/${name}`, (ctx) => page.act(ctx, back(ctx.params.id!), success, () => run(ctx)));
+  }
+}
+
+type AdminCtx = Parameters<Parameters<Router['post']>[1]>[0] & { params: Record<string, string | undefined> };

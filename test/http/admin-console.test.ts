@@ -1,0 +1,109 @@
+// The admin console in use: staff sign in through the provider with a second factor, then act on
+// users, tokens, settings, applications and groups through the pages; every action is audited.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Role } from '../../src/persistence/entities/user.entity.js';
+import { fromBase32, totpCode } from '../../src/tokens/totp.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { findForm, type Page, UserAgent } from '../support/user-agent.js';
+
+const params = { algorithm: 'SHA1' as const, digits: 6 as const, period: 30 };
+
+describe('admin console', () => {
+  let server: TestServer;
+  let offset = 0;
+  const now = () => Date.now() + offset;
+
+  beforeAll(async () => {
+    server = await startTestServer({ env: { REQUIRE_SOFT_TOKEN: 'true' }, overrides: { clock: { now } } });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  /** A user with an active authenticator-app token and security questions, signed in at /admin. */
+  async function staff(username: string, role: Role): Promise<{ agent: UserAgent; page: Page; id: string }> {
+    const s = server.app.services;
+    const user = await s.users.create({ username, email: `${username}@example.com`, password: `${username} password 1`, role });
+    const { token, key } = await s.tokens.createForApp(user);
+    const secret = fromBase32(key);
+    await s.tokens.completeWithCode(user.id, token.id, totpCode(secret, params, now()));
+    await s.questions.set(user.id, [
+      { question: 'First pet?', answer: 'a1' },
+      { question: 'Birth city?', answer: 'a2' },
+      { question: 'First car?', answer: 'a3' },
+    ]);
+    offset += 30_000;
+    const agent = new UserAgent();
+    const login = await agent.follow(await agent.get(`${server.url}/admin/users`));
+    const totp = await agent.follow(await agent.submit(login, '/step/password', { login: username, password: `${username} password 1` }));
+    const page = await agent.follow(await agent.submit(totp, '/step/totp', { action: 'verify', code: totpCode(secret, params, now()) }));
+    return { agent, page, id: user.id };
+  }
+
+  async function post(agent: UserAgent, from: Page, action: string, fields: Record<string, string> = {}): Promise<Page> {
+    const form = findForm(from.html, action);
+    return agent.follow(await agent.post(new URL(form.action, from.url).href, { ...form.hidden, ...fields }));
+  }
+
+  it('lets a super administrator manage a user end to end', async () => {
+    const { agent, page } = await staff('root', 'superadmin');
+    expect(page.html).toContain('<h1>Users</h1>');
+
+    const created = await post(agent, await agent.get(`${server.url}/admin/users/new`), '/admin/users', { username: 'zoe', email: 'zoe@example.com', role: 'user' });
+    expect(created.html).toMatch(/id="generated-password">[A-Za-z0-9]{20}</);
+    const zoe = (await server.app.services.users.findByLogin('zoe'))!;
+    const detail = await agent.get(`${server.url}/admin/users/${zoe.id}`);
+
+    const locked = await post(agent, detail, `/admin/users/${zoe.id}/lock`);
+    expect(locked.html).toContain('The account is locked until an administrator unlocks it.');
+    const unlocked = await post(agent, locked, `/admin/users/${zoe.id}/unlock`);
+    expect(unlocked.html).toContain('The account is unlocked.');
+
+    const set = await post(agent, unlocked, `/admin/users/${zoe.id}/password`, { password: 'zoe first password' });
+    expect(set.html).toContain('The password was set.');
+    const reused = await post(agent, set, `/admin/users/${zoe.id}/password`, { password: 'zoe first password' });
+    expect(reused.html).toContain('The password was used before.');
+
+    const assigned = await post(agent, reused, `/admin/users/${zoe.id}/tokens`, { name: 'Laptop' });
+    expect(assigned.html).toContain('The soft token was assigned');
+    expect(assigned.html).toContain('Laptop');
+
+    const audit = await agent.get(`${server.url}/admin/audit?subject=${zoe.id}`);
+    for (const type of ['user.created', 'account.locked', 'account.unlocked', 'user.password_set', 'token.activation_issued']) expect(audit.html).toContain(type);
+    const exported = await agent.get(`${server.url}/admin/audit/export?subject=${zoe.id}`);
+    const lines = exported.html.trim().split('\n').map((l) => JSON.parse(l) as { type: string; subject: string });
+    expect(lines.every((l) => l.subject === zoe.id)).toBe(true);
+    expect(lines.map((l) => l.type)).toContain('user.password_set');
+  });
+
+  it('validates settings and applies a valid change at once', async () => {
+    const { agent } = await staff('root2', 'superadmin');
+    const settings = await agent.get(`${server.url}/admin/settings`);
+    const bad = await post(agent, settings, '/admin/settings', { otp__digits: '7' });
+    expect(bad.html).toContain('Invalid setting otp.digits');
+    expect(server.config.tokens.digits).toBe(6);
+    const good = await post(agent, bad, '/admin/settings', { pin__length: '8' });
+    expect(good.html).toContain('The settings were saved.');
+    expect(server.config.pin.length).toBe(8);
+    await server.app.services.settings.reset('pin.length');
+  });
+
+  it.each([
+    ['helpdesk', '/admin/settings', { pin__length: '8' }],
+    ['helpdesk', '/admin/groups', { name: 'ops' }],
+  ])('refuses %s a POST to %s', async (role, path, fields) => {
+    const { agent } = await staff(`hd-${Math.random().toString(36).slice(2, 8)}`, role as Role);
+    const page = await agent.get(`${server.url}${path}`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+    const res = await agent.post(`${server.url}${path}`, { _csrf: csrf, ...fields });
+    const shown = await agent.follow(res);
+    expect(shown.html).toContain('You do not have permission to do that.');
+  });
+
+  it('turns away a user without a staff role', async () => {
+    const { page } = await staff('plain', 'user');
+    expect(page.status).toBe(403);
+    expect(page.html).toContain('You do not have permission to do that.');
+  });
+});
