@@ -59,11 +59,13 @@ export class TokenVerifier {
 
   async #fail(tokens: SoftTokenEntity[], now: number): Promise<void> {
     for (const token of tokens) {
-      const failures = token.failedAttempts + 1;
+      // A lock that has run out starts the count afresh.
+      const expired = token.lockedUntil !== null && token.lockedUntil <= now;
+      const failures = (expired ? 0 : token.failedAttempts) + 1;
       const lock = failures >= this.policy.maxFailures;
       await this.#repo.update(
         { id: token.id },
-        { failedAttempts: failures, lockedUntil: lock ? (this.lockout.duration > 0 ? now + this.lockout.duration * 1000 : null) : token.lockedUntil },
+        { failedAttempts: failures, lockedUntil: lock ? (this.lockout.duration > 0 ? now + this.lockout.duration * 1000 : null) : expired ? null : token.lockedUntil },
       );
     }
   }
