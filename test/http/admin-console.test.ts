@@ -2,7 +2,8 @@
 // users, tokens, settings, applications and groups through the pages; every action is audited.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Role } from '../../src/persistence/entities/user.entity.js';
-import { fromBase32, totpCode } from '../../src/tokens/totp.js';
+import { totpCode } from '../../src/tokens/totp.js';
+import { createEnrolledUser } from '../support/enrolled-user.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { findForm, type Page, UserAgent } from '../support/user-agent.js';
 
@@ -23,16 +24,7 @@ describe('admin console', () => {
 
   /** A user with an active authenticator-app token and security questions, signed in at /admin. */
   async function staff(username: string, role: Role): Promise<{ agent: UserAgent; page: Page; id: string }> {
-    const s = server.app.services;
-    const user = await s.users.create({ username, email: `${username}@example.com`, password: `${username} password 1`, role });
-    const { token, key } = await s.tokens.createForApp(user);
-    const secret = fromBase32(key);
-    await s.tokens.completeWithCode(user.id, token.id, totpCode(secret, params, now()));
-    await s.questions.set(user.id, [
-      { question: 'First pet?', answer: 'a1' },
-      { question: 'Birth city?', answer: 'a2' },
-      { question: 'First car?', answer: 'a3' },
-    ]);
+    const { user, secret } = await createEnrolledUser(server, username, now, role);
     offset += 30_000;
     const agent = new UserAgent();
     const login = await agent.follow(await agent.get(`${server.url}/admin/users`));

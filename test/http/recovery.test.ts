@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fromBase32, totpCode } from '../../src/tokens/totp.js';
 import { exchange, isCallback, openLogin, registerRelyingParty, startAuthorization, type RelyingParty } from '../support/relying-party.js';
 import { SmtpCapture } from '../support/smtp-capture.js';
+import { createEnrolledUser } from '../support/enrolled-user.js';
 import { mailText } from '../support/mail-text.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { UserAgent } from '../support/user-agent.js';
@@ -31,20 +32,10 @@ describe('lost token recovery through security questions', () => {
     await smtp?.stop();
   });
 
-  /** A user with an active authenticator-app token and three security questions. */
   async function enrolledUser(name: string) {
-    const s = server.app.services;
-    const user = await s.users.create({ username: name, email: `${name}@example.com`, password: `${name} password 1` });
-    const { token, key } = await s.tokens.createForApp(user);
-    const secret = fromBase32(key);
-    await s.tokens.completeWithCode(user.id, token.id, totpCode(secret, params, now()));
-    await s.questions.set(user.id, [
-      { question: 'What was the name of your first pet?', answer: 'Rex' },
-      { question: 'In what city were you born?', answer: 'Paris' },
-      { question: 'What was the make of your first car?', answer: 'Volvo' },
-    ]);
+    const enrolled = await createEnrolledUser(server, name, now);
     offset += 30_000;
-    return { user, secret };
+    return enrolled;
   }
 
   const answerFor = (question: string) =>
