@@ -84,7 +84,8 @@ export function interactionRoutes(
             error: error ? messageFor(error.code, error.params) : undefined,
             notice: notice ? messageFor(notice.code, notice.params) : undefined,
           },
-          error ? (error.status === 423 || error.status === 429 ? error.status : 400) : 200,
+          // A failed factor is a 400 for the page (401 would ask the browser for credentials).
+          error ? (error.status === 401 ? 400 : error.status) : 200,
         );
       }
     }
