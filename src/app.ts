@@ -13,14 +13,17 @@ import { securityHeaders } from './http/security-headers.js';
 import { staticRoutes } from './http/static.routes.js';
 import { createViews } from './http/views.js';
 import { CONSOLE_CLIENT_ID } from './console/console-client.js';
+import { adminApiRoutes } from './admin/api/admin-api.routes.js';
 import { adminRoutes } from './admin/console/admin.routes.js';
 import { interactionRoutes } from './interactions/interaction.routes.js';
 import { createLoginEngine } from './interactions/login-flow.js';
 import { openDatabase } from './persistence/data-source.js';
+import { withStartupLock } from './persistence/startup-lock.js';
 import { createAdapter, removeExpiredPayloads } from './provider/adapter.js';
 import { createProvider } from './provider/provider.js';
 import { randomToken } from './security/random.js';
 import { activationRoutes } from './tokens/activation.routes.js';
+import { passwordResetRoutes } from './users/password-reset.routes.js';
 import { type ServiceOverrides, type Services, createServices } from './services.js';
 
 export interface IdpApp {
@@ -32,7 +35,7 @@ export interface IdpApp {
   close(): Promise<void>;
 }
 
-const PAGE_PREFIXES = ['/interaction', '/demo', '/dev', '/session/end', '/softtoken', '/account', '/admin'];
+const PAGE_PREFIXES = ['/interaction', '/demo', '/dev', '/session/end', '/softtoken', '/account', '/admin', '/reset-password'];
 export { CONSOLE_CLIENT_ID };
 
 export async function createApp(config: Config, overrides: ServiceOverrides & { log?: Logger } = {}): Promise<IdpApp> {
@@ -46,7 +49,7 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
     adapter: createAdapter(ds, services.clock),
     users: services.users,
     views,
-    jwks: { keys: await services.keys.jwks() },
+    jwks: { keys: await withStartupLock(ds, config.database, () => services.keys.jwks()) },
     cookieKeys,
   });
   provider.on('server_error', (_ctx, err) => log.error({ err }, 'oidc-provider server error'));
@@ -65,7 +68,9 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
     staticRoutes(),
     interactionRoutes(provider, engine, views, services.audit, forms),
     activationRoutes(services.activations, views),
+    adminApiRoutes(provider, services),
     adminRoutes(services, views, forms),
+    passwordResetRoutes(services, views, forms),
     ...(config.demo ? [demoRoutes(config, services, views, forms), devRoutes(services, views)] : []),
   ];
   for (const router of routers) provider.use(router.routes());

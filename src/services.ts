@@ -30,6 +30,7 @@ import { TokenLifecycleService } from './tokens/token-lifecycle.service.js';
 import { TokenVerifier } from './tokens/token-verifier.js';
 import { PasswordHasher } from './users/password-hasher.js';
 import { PasswordLoginService } from './users/password-login.service.js';
+import { PasswordResetService } from './users/password-reset.service.js';
 import { UserAdminService } from './users/user-admin.service.js';
 import { UserService } from './users/user.service.js';
 
@@ -58,6 +59,7 @@ export interface Services {
   questions: SecurityQuestionService;
   settings: SettingsService;
   userAdmin: UserAdminService;
+  passwordResets: PasswordResetService;
   groups: GroupService;
   clientRules: ClientRuleService;
   close(): Promise<void>;
@@ -96,6 +98,7 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
   const groups = new GroupService(ds, clock, audit);
   const tokenVerifier = new TokenVerifier(ds, clock, tokens, audit, config.tokens, config.lockout);
   const activations = new ActivationService(ds, clock, box, tokens, users, delivery, audit, config.tokens, config.issuer);
+  const userAdmin = new UserAdminService(ds, clock, hasher, lockout, guard, notices, audit, config.password);
   return {
     config,
     ds,
@@ -120,7 +123,8 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
     tokenLifecycle: new TokenLifecycleService(tokens, activations, notices, audit, config.tokens, guard),
     questions: new SecurityQuestionService(ds, clock, hasher, audit, config.questions),
     settings,
-    userAdmin: new UserAdminService(ds, clock, hasher, lockout, guard, notices, audit, config.password),
+    userAdmin,
+    passwordResets: new PasswordResetService(ds, clock, users, userAdmin, pins, delivery, lockout, audit, config),
     groups,
     clientRules: new ClientRuleService(ds, clock, groups, audit),
     async close() {

@@ -2,6 +2,8 @@
 import { z } from 'zod';
 
 const uri = z.url().refine((u) => {
+  // zod runs the refinement even when the value already failed z.url().
+  if (!URL.canParse(u)) return false;
   const url = new URL(u);
   return (url.protocol === 'https:' || url.protocol === 'http:') && !url.hash;
 }, 'must be an http(s) URL without a fragment');

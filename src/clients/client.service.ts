@@ -143,6 +143,13 @@ export class ClientService {
     return this.#repo.existsBy({ clientId });
   }
 
+  /** The admin role a service account acts with; null for an application or an unknown id. */
+  async serviceAccountRole(clientId: string): Promise<'helpdesk' | 'admin' | 'superadmin' | null> {
+    const row = await this.#repo.findOneBy({ clientId });
+    const role = row?.metadata.admin_role;
+    return role === 'helpdesk' || role === 'admin' || role === 'superadmin' ? role : null;
+  }
+
   async list(): Promise<ClientSummary[]> {
     const rows = await this.#repo.find({ order: { clientId: 'ASC' } });
     return rows.map((r) => ({

@@ -16,6 +16,7 @@ const subjects: Record<string, string> = {
   pin: 'Your one-time PIN',
   'softtoken-activation': 'Activate your soft token',
   'security-notice': 'Security notice: a change to how you sign in',
+  'password-reset': 'Reset your password',
 };
 
 export class DeliveryService {

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import type { Database } from '../config/config.js';
 import { migrations } from '../../migrations/index.js';
 import { entities } from './entities/index.js';
+import { withStartupLock } from './startup-lock.js';
 
 export function createDataSource(database: Database): DataSource {
   const common = { entities, migrations, synchronize: false, migrationsRun: false, logging: false } as const;
@@ -28,7 +29,7 @@ export async function openDatabase(database: Database): Promise<DataSource> {
   const ds = createDataSource(database);
   await ds.initialize();
   if (database.type === 'sqlite') await ds.query('PRAGMA foreign_keys = ON');
-  await ds.runMigrations({ transaction: 'each' });
+  await withStartupLock(ds, database, () => ds.runMigrations({ transaction: 'each' }));
   return ds;
 }
 

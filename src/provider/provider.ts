@@ -95,6 +95,8 @@ export function createProvider({ config, adapter, users, views, jwks, cookieKeys
       AuthorizationCode: 60,
       IdToken: 3600,
       RefreshToken: 14 * 24 * 3600,
+      // Admin API tokens: short, since a rotated service-account secret does not revoke them.
+      ClientCredentials: 600,
     },
     async renderError(ctx, out) {
       ctx.type = 'html';

@@ -9,6 +9,9 @@ export interface Page {
 export class UserAgent {
   readonly #jar = new Map<string, Map<string, string>>();
 
+  /** `sameJar` maps a host to another whose cookies it shares (two servers behind one name). */
+  constructor(private readonly sameJar: Record<string, string> = {}) {}
+
   async get(url: string): Promise<Page> {
     return this.#request(url, { method: 'GET' });
   }
@@ -41,13 +44,14 @@ export class UserAgent {
 
   async #request(url: string, init: RequestInit): Promise<Page> {
     const u = new URL(url);
-    const cookies = [...(this.#jar.get(u.host) ?? new Map()).entries()].map(([k, v]) => `${k}=${v}`).join('; ');
+    const host = this.sameJar[u.host] ?? u.host;
+    const cookies = [...(this.#jar.get(host) ?? new Map()).entries()].map(([k, v]) => `${k}=${v}`).join('; ');
     const res = await fetch(url, {
       ...init,
       redirect: 'manual',
       headers: { ...(init.headers as Record<string, string>), ...(cookies ? { cookie: cookies } : {}), accept: 'text/html' },
     });
-    for (const line of res.headers.getSetCookie()) this.#store(u.host, line);
+    for (const line of res.headers.getSetCookie()) this.#store(host, line);
     return { url, status: res.status, html: await res.text(), location: res.headers.get('location') ?? undefined };
   }
 

@@ -3,7 +3,9 @@ import type { AuditFilter } from '../../audit/audit.service.js';
 import { AppError } from '../../errors/app-error.js';
 import type { ClientRule } from '../../clients/client-rule.service.js';
 import type { NewClient } from '../../clients/client.schema.js';
+import { CONSOLE_CLIENT_ID } from '../../console/console-client.js';
 import type { Services } from '../../services.js';
+import { requireRoleChange } from '../permissions.js';
 import { type AdminContext, authorize } from './admin-context.js';
 
 export class PolicyActions {
@@ -35,15 +37,28 @@ export class PolicyActions {
   }
 
   updateClient(admin: AdminContext, clientId: string, input: Parameters<Services['clients']['update']>[1]) {
-    return this.s.clients.update(clientId, input, authorize(admin, 'clients.write'));
+    const ctx = authorize(admin, 'clients.write');
+    refuseBuiltIn(clientId);
+    return this.s.clients.update(clientId, input, ctx);
   }
 
-  deleteClient(admin: AdminContext, clientId: string) {
-    return this.s.clients.delete(clientId, authorize(admin, 'clients.write'));
+  async deleteClient(admin: AdminContext, clientId: string) {
+    const ctx = authorize(admin, 'clients.write');
+    refuseBuiltIn(clientId);
+    await this.#protectServiceAccount(admin, clientId);
+    return this.s.clients.delete(clientId, ctx);
   }
 
-  rotateSecret(admin: AdminContext, clientId: string) {
-    return this.s.clients.rotateSecret(clientId, authorize(admin, 'clients.write'));
+  async rotateSecret(admin: AdminContext, clientId: string) {
+    const ctx = authorize(admin, 'clients.write');
+    await this.#protectServiceAccount(admin, clientId);
+    return this.s.clients.rotateSecret(clientId, ctx);
+  }
+
+  async rule(admin: AdminContext, clientId: string): Promise<ClientRule> {
+    authorize(admin, 'clients.read');
+    if (!(await this.s.clients.exists(clientId))) throw new AppError('client.not_found', 404);
+    return this.s.clientRules.get(clientId);
   }
 
   async setRule(admin: AdminContext, clientId: string, rule: ClientRule) {
@@ -75,4 +90,18 @@ export class PolicyActions {
     authorize(admin, 'audit.read');
     return this.s.audit.exportLines(filter);
   }
+
+  /**
+   * A service account's secret is its role: whoever holds it acts as that role, so only a super
+   * administrator may rotate (and so read) or delete an administrator's service account.
+   */
+  async #protectServiceAccount(admin: AdminContext, clientId: string): Promise<void> {
+    const role = await this.s.clients.serviceAccountRole(clientId);
+    if (role) requireRoleChange(admin.role, role, role);
+  }
+}
+
+/** The console's own client is kept by the server at start; changing it would lock staff out until a restart. */
+function refuseBuiltIn(clientId: string): void {
+  if (clientId === CONSOLE_CLIENT_ID) throw new AppError('client.built_in', 409);
 }

@@ -91,6 +91,13 @@ export class UserActions {
     await this.s.userAdmin.setPassword(userId, password, ctx);
   }
 
+  /** E-mails the user a link to choose a new password after proving themselves with a one-time PIN. */
+  async sendResetLink(admin: AdminContext, userId: string): Promise<{ expiresAt: number }> {
+    const ctx = authorize(admin, 'users.password');
+    await this.#protectPrivileged(admin, userId);
+    return this.s.passwordResets.issue(await this.s.userAdmin.get(userId), ctx);
+  }
+
   async setGroups(admin: AdminContext, userId: string, groupIds: string[]) {
     const ctx = authorize(admin, 'groups.write');
     await this.s.userAdmin.get(userId);

@@ -52,6 +52,7 @@ export function userPages(router: Router, s: Services, page: ConsolePage): void 
     lock: ['admin.locked', (ctx: AdminCtx) => users.lock(admin(ctx), ctx.params.id!)],
     unlock: ['admin.unlocked', (ctx: AdminCtx) => users.unlock(admin(ctx), ctx.params.id!)],
     password: ['admin.password_set', (ctx: AdminCtx) => users.setPassword(admin(ctx), ctx.params.id!, field(ctx, 'password'))],
+    'reset-link': ['admin.reset_link_sent', (ctx: AdminCtx) => users.sendResetLink(admin(ctx), ctx.params.id!)],
     groups: ['admin.saved', (ctx: AdminCtx) => users.setGroups(admin(ctx), ctx.params.id!, fields(ctx, 'groups'))],
   } as const;
   for (const [name, [success, run]] of Object.entries(simple)) {

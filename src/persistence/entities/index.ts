@@ -8,6 +8,7 @@ import { CredentialEntity } from './credential.entity.js';
 import { OidcClientEntity } from './oidc-client.entity.js';
 import { OidcPayloadEntity } from './oidc-payload.entity.js';
 import { OneTimePinEntity } from './one-time-pin.entity.js';
+import { PasswordResetEntity } from './password-reset.entity.js';
 import { RateLimitEntity } from './rate-limit.entity.js';
 import { SecretEntity } from './secret.entity.js';
 import { SecurityAnswerEntity } from './security-answer.entity.js';
@@ -33,4 +34,5 @@ export const entities = [
   GroupEntity,
   UserGroupEntity,
   ClientRuleEntity,
+  PasswordResetEntity,
 ];
