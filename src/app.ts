@@ -18,6 +18,7 @@ import { adminRoutes } from './admin/console/admin.routes.js';
 import { interactionRoutes } from './interactions/interaction.routes.js';
 import { createLoginEngine } from './interactions/login-flow.js';
 import { openDatabase } from './persistence/data-source.js';
+import { portalRoutes } from './portal/portal.routes.js';
 import { withStartupLock } from './persistence/startup-lock.js';
 import { createAdapter, removeExpiredPayloads } from './provider/adapter.js';
 import { createProvider } from './provider/provider.js';
@@ -70,6 +71,7 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
     activationRoutes(services.activations, views),
     adminApiRoutes(provider, services),
     adminRoutes(services, views, forms),
+    portalRoutes(services, views, forms),
     passwordResetRoutes(services, views, forms),
     ...(config.demo ? [demoRoutes(config, services, views, forms), devRoutes(services, views)] : []),
   ];
@@ -80,7 +82,7 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
     CONSOLE_CLIENT_ID,
     'Identity Provider console',
     [`${config.issuer}/account/callback`, `${config.issuer}/admin/callback`],
-    [`${config.issuer}/account`, `${config.issuer}/admin/signed-out`],
+    [`${config.issuer}/account/signed-out`, `${config.issuer}/admin/signed-out`],
   );
   await removeExpiredPayloads(ds, services.clock);
   const sweep = async () => {

@@ -34,6 +34,7 @@ const schema = z
     PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(8),
     PASSWORD_HISTORY: z.coerce.number().int().min(0).max(24).default(5),
     PASSWORD_RESET_TTL: seconds.min(60).max(7 * 24 * 3600).default(3600),
+    PORTAL_REAUTH_SECONDS: seconds.min(30).max(24 * 3600).default(300),
     TOKEN_RESET_LOOK_AHEAD: z.coerce.number().int().min(1).max(5000).default(200),
     AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
     LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(100).default(5),
@@ -82,6 +83,8 @@ export interface Config {
   password: { minLength: number; historyCount: number };
   /** Lifetime of an administrator's password reset link, in seconds. */
   passwordReset: { ttl: number };
+  /** My Profile: a sensitive change needs a full sign-in (password + second factor) this recent, in seconds. */
+  portal: { reauthSeconds: number };
   audit: { retentionDays: number };
   lockout: { threshold: number; duration: number; ipFailureLimit: number; ipFailureWindow: number };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
@@ -156,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     password: { minLength: e.PASSWORD_MIN_LENGTH, historyCount: e.PASSWORD_HISTORY },
     passwordReset: { ttl: e.PASSWORD_RESET_TTL },
+    portal: { reauthSeconds: e.PORTAL_REAUTH_SECONDS },
     audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
     lockout: {
       threshold: e.LOCKOUT_THRESHOLD,

@@ -5,6 +5,7 @@ import * as oidc from 'openid-client';
 import type { Config } from '../config/config.js';
 import { AppError } from '../errors/app-error.js';
 import type { SecretBox } from '../security/secret-box.js';
+import { type Clock, systemClock } from '../support/clock.js';
 
 export interface ConsoleSession {
   sub: string;
@@ -41,6 +42,7 @@ export class SelfSignIn {
     private readonly config: Config,
     private readonly box: SecretBox,
     private readonly options: SelfSignInOptions,
+    private readonly clock: Clock = systemClock,
   ) {
     const name = options.basePath.replace(/\W/g, '');
     this.#txCookie = `${name}_tx`;
@@ -101,7 +103,7 @@ export class SelfSignIn {
 
   /** Whether the last full sign-in is recent enough for a sensitive change. */
   isFresh(session: ConsoleSession, maxAgeSeconds: number): boolean {
-    return Date.now() / 1000 - session.authTime <= maxAgeSeconds;
+    return this.clock.now() / 1000 - session.authTime <= maxAgeSeconds;
   }
 
   /** Ends the local session and returns the provider's end-session URL. */

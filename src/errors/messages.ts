@@ -109,6 +109,18 @@ export const messages = {
   'client.public_no_secret': 'A public application has no secret to rotate.',
   'client.built_in': 'This is the identity provider console application; it cannot be changed or deleted.',
   'consent.denied': 'You declined to share your information with the application.',
+  'portal.not_available': 'My Profile is not available for this account. Contact your administrator.',
+  'portal.reauth_required': 'For your security, confirm it is you (sign in again with your password and second factor) before making this change.',
+  'portal.choose_device': 'Choose whether the soft token goes on a mobile device or a desktop computer.',
+  'portal.choose_method': 'Choose how to activate the soft token.',
+  'portal.token_started': 'The soft token was added. Activate it to start using it.',
+  'portal.token_added': 'Your soft token is active.',
+  'portal.token_reactivated': 'The soft token was reactivated; its old secret no longer works. Activate it again.',
+  'portal.token_renamed': 'The soft token was renamed.',
+  'portal.token_disabled': 'The soft token was disabled.',
+  'portal.token_enabled': 'The soft token was enabled.',
+  'portal.token_deleted': 'The soft token was deleted.',
+  'portal.questions_changed': 'Your security questions were changed.',
   'console.sign_in_failed': 'The sign-in did not complete. Please try again.',
 } as const;
 

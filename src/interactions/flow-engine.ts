@@ -6,6 +6,7 @@ import { AppError } from '../errors/app-error.js';
 import type { LockoutService } from '../security/lockout.service.js';
 import type { UserService } from '../users/user.service.js';
 import type { Factor, FlowState, Notice, Requirement, Step, StepContext, StepView } from './step.js';
+import { type Clock, systemClock } from '../support/clock.js';
 
 export interface FlowSession {
   uid: string;
@@ -18,7 +19,8 @@ export interface FlowSession {
 export type EngineOutcome =
   | { kind: 'render'; stepId: string; view: StepView; notice?: Notice; error?: AppError }
   | { kind: 'advance' }
-  | { kind: 'done'; accountId: string; factors: Factor[] };
+  /** `at`: epoch ms of the completed authentication (the session's auth_time). */
+  | { kind: 'done'; accountId: string; factors: Factor[]; at: number };
 
 interface Current {
   requirement: Requirement;
@@ -35,6 +37,7 @@ export class FlowEngine {
     private readonly lockout: LockoutService,
     private readonly audit: AuditService,
     private readonly rules: ClientRuleService,
+    private readonly clock: Clock = systemClock,
   ) {
     this.#steps = new Map(steps.map((s) => [s.id, s]));
     for (const r of flow) for (const id of r.steps) if (!this.#steps.has(id)) throw new Error(`flow names unknown step ${id}`);
@@ -146,7 +149,7 @@ export class FlowEngine {
     if (!accountId) throw new AppError('flow.expired');
     await this.lockout.recordSuccess(accountId);
     await this.audit.record({ ...ctx.audit, type: 'login.success', outcome: 'success', subject: accountId, details: { amr: ctx.state.factors } });
-    return { kind: 'done', accountId, factors: ctx.state.factors };
+    return { kind: 'done', accountId, factors: ctx.state.factors, at: this.clock.now() };
   }
 
   #expected(err: unknown): AppError {

@@ -68,7 +68,7 @@ export function interactionRoutes(
       case 'done': {
         const amr: string[] = [...new Set(outcome.factors)];
         if (amr.length >= 2) amr.push('mfa');
-        await finish(ctx, { login: { accountId: outcome.accountId, amr, acr: ACR_MFA, remember: true } }, false);
+        await finish(ctx, { login: { accountId: outcome.accountId, amr, acr: ACR_MFA, remember: true, ts: Math.floor(outcome.at / 1000) } }, false);
         return;
       }
       case 'render': {

@@ -32,5 +32,5 @@ export function createLoginEngine(s: Services): FlowEngine {
     new EnrolTokenStep(s.tokens, setup, policy),
     new EnrolQuestionsStep(s.questions, policy),
   ];
-  return new FlowEngine(steps, loginFlow, s.users, s.lockout, s.audit, s.clientRules);
+  return new FlowEngine(steps, loginFlow, s.users, s.lockout, s.audit, s.clientRules, s.clock);
 }

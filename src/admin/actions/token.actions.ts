@@ -2,41 +2,13 @@
 import type { SoftTokenEntity } from '../../persistence/entities/soft-token.entity.js';
 import type { Services } from '../../services.js';
 import { type AdminContext, authorize } from './admin-context.js';
-
-export interface TokenView {
-  id: string;
-  name: string;
-  serial: string;
-  kind: string;
-  state: string;
-  registrationPending: boolean;
-  activationExpiresAt: number | null;
-  activationExpired: boolean;
-  drift: number;
-  failedAttempts: number;
-  lastUsedAt: number | null;
-  createdAt: number;
-}
+import { type TokenView, tokenView } from '../../tokens/token-view.js';
 
 export class TokenActions {
   constructor(private readonly s: Services) {}
 
   view(t: SoftTokenEntity): TokenView {
-    const expired = t.state === 'pending' && t.activationExpiresAt !== null && t.activationExpiresAt <= this.s.clock.now();
-    return {
-      id: t.id,
-      name: t.name,
-      serial: t.serial,
-      kind: t.kind,
-      state: t.state,
-      registrationPending: t.registrationPending,
-      activationExpiresAt: t.activationExpiresAt,
-      activationExpired: expired,
-      drift: t.drift,
-      failedAttempts: t.failedAttempts,
-      lastUsedAt: t.lastUsedAt,
-      createdAt: t.createdAt,
-    };
+    return tokenView(t, this.s.clock.now());
   }
 
   async list(admin: AdminContext, userId: string) {

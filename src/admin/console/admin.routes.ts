@@ -6,15 +6,20 @@ import { CONSOLE_CLIENT_ID } from '../../console/console-client.js';
 import { SelfSignIn } from '../../console/self-sign-in.js';
 import type { Services } from '../../services.js';
 import { consoleAuth } from './console-auth.js';
-import { ConsolePage } from './console-page.js';
-import { FlashMessages } from './flash.js';
+import { FlashMessages } from '../../http/flash.js';
+import { PageResponder } from '../../http/page-responder.js';
+import type { AdminContext } from '../actions/admin-context.js';
+import { can } from '../permissions.js';
 import { policyPages } from './policy.pages.js';
 import { userPages } from './users.pages.js';
 
 export function adminRoutes(s: Services, views: nunjucks.Environment, forms: Middleware[]): Router {
   const router = new Router({ prefix: '/admin' });
   const signIn = new SelfSignIn(s.config, s.box, { clientId: CONSOLE_CLIENT_ID, basePath: '/admin', sessionSeconds: 1800 });
-  const page = new ConsolePage(views, new FlashMessages(s.box, s.config.issuer.startsWith('https://')));
+  const page = new PageResponder(views, new FlashMessages(s.box, s.config.issuer.startsWith('https://'), '/admin'), (ctx) => ({
+    me: ctx.state.adminUser,
+    can: (permission: Parameters<typeof can>[1]) => can((ctx.state.admin as AdminContext).role, permission),
+  }));
   // The JSON API under /admin/api has its own router and bearer authentication.
   const pagesOnly = (mw: Middleware): Middleware => (ctx, next) => (/^\/admin\/api(\/|$)/.test(ctx.path) ? next() : mw(ctx, next));
   router.use(...forms.map(pagesOnly), pagesOnly(consoleAuth(signIn, s.users, s.lockout)));

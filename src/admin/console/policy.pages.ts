@@ -6,7 +6,7 @@ import type { SecondFactorRule } from '../../persistence/entities/client-rule.en
 import type { Services } from '../../services.js';
 import type { AdminContext } from '../actions/admin-context.js';
 import { PolicyActions } from '../actions/policy.actions.js';
-import { type ConsolePage, field, fields } from './console-page.js';
+import { field, fields, type PageResponder } from '../../http/page-responder.js';
 
 /** Form field names avoid dots, which the body parser would read as nesting. */
 const formName = (key: string) => key.replace(/\./g, '__');
@@ -19,7 +19,7 @@ function typed(value: string, current: unknown): unknown {
   return value;
 }
 
-export function policyPages(router: Router, s: Services, page: ConsolePage): void {
+export function policyPages(router: Router, s: Services, page: PageResponder): void {
   const policy = new PolicyActions(s);
   const admin = (ctx: Context) => ctx.state.admin as AdminContext;
 

@@ -4,10 +4,10 @@ import type { Services } from '../../services.js';
 import { TokenActions } from '../actions/token.actions.js';
 import { UserActions } from '../actions/user.actions.js';
 import type { AdminContext } from '../actions/admin-context.js';
-import { type ConsolePage, field, fields } from './console-page.js';
+import { field, fields, type PageResponder } from '../../http/page-responder.js';
 import { roles } from '../../users/user.schema.js';
 
-export function userPages(router: Router, s: Services, page: ConsolePage): void {
+export function userPages(router: Router, s: Services, page: PageResponder): void {
   const users = new UserActions(s);
   const tokens = new TokenActions(s);
   const admin = (ctx: { state: Record<string, unknown> }) => ctx.state.admin as AdminContext;

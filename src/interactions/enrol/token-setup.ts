@@ -24,12 +24,12 @@ export class TokenSetup {
   ) {}
 
   /** Creates the pending token (and mails the activation for the softtoken app). */
-  async start(user: UserEntity, kind: 'app' | 'softtoken', audit: AuditContext): Promise<{ state: SetupState; notice?: Notice }> {
+  async start(user: UserEntity, kind: 'app' | 'softtoken', audit: AuditContext, name?: string): Promise<{ state: SetupState; notice?: Notice }> {
     if (kind === 'app') {
-      const { token } = await this.tokens.createForApp(user, undefined, audit);
+      const { token } = await this.tokens.createForApp(user, name, audit);
       return { state: { kind, tokenId: token.id } };
     }
-    const token = await this.tokens.createForSofttoken(user, undefined, audit);
+    const token = await this.tokens.createForSofttoken(user, name, audit);
     await this.activations.issue(user, token, audit);
     return { state: { kind, tokenId: token.id }, notice: this.#mailed(user) };
   }

@@ -1,0 +1,112 @@
+// My Profile at /account: the signed-in user's details, soft tokens and security questions. Signs in
+// through the provider like any application; every form is CSRF-checked; changes need a recent sign-in.
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import type nunjucks from 'nunjucks';
+import type { AuditContext } from '../audit/audit.service.js';
+import { CONSOLE_CLIENT_ID } from '../console/console-client.js';
+import { SelfSignIn } from '../console/self-sign-in.js';
+import type { MessageCode } from '../errors/messages.js';
+import { FlashMessages } from '../http/flash.js';
+import { type ActOutcome, field, PageResponder } from '../http/page-responder.js';
+import { questionsFromForm } from '../questions/questions-form.js';
+import type { Services } from '../services.js';
+import { portalAuth, portalUser, requireFresh } from './portal-auth.js';
+import { ProfileService } from './profile.service.js';
+
+const HOME = '/account';
+
+export function portalRoutes(s: Services, views: nunjucks.Environment, forms: Middleware[]): Router {
+  const router = new Router({ prefix: HOME });
+  const signIn = new SelfSignIn(s.config, s.box, { clientId: CONSOLE_CLIENT_ID, basePath: HOME, sessionSeconds: 1800 }, s.clock);
+  const reauth = s.config.portal;
+  const page = new PageResponder(views, new FlashMessages(s.box, s.config.issuer.startsWith('https://'), HOME), (ctx) => ({
+    me: portalUser(ctx),
+    fresh: ctx.state.portalSession ? signIn.isFresh(ctx.state.portalSession, reauth.reauthSeconds) : false,
+  }));
+  const profile = new ProfileService(s);
+  const audit = (ctx: Context): AuditContext => ({ actor: portalUser(ctx).id, ip: ctx.ip });
+  const tokenPath = (ctx: Context, suffix = '') => `${HOME}/tokens/${encodeURIComponent(ctx.params.id!)}${suffix}`;
+  /** A sensitive change: only within PORTAL_REAUTH_SECONDS of a full sign-in. */
+  const sensitive = (ctx: Context, back: string, success: MessageCode, action: () => Promise<unknown>) =>
+    page.act(ctx, back, success, async () => {
+      requireFresh(ctx, signIn, reauth.reauthSeconds);
+      return action();
+    });
+
+  router.use(...forms, portalAuth(signIn, s.users, s.lockout));
+
+  router.get('/callback', async (ctx) => {
+    ctx.redirect(await signIn.finish(ctx));
+  });
+  router.post('/logout', async (ctx) => {
+    ctx.redirect(await signIn.end(ctx, `${HOME}/signed-out`));
+  });
+  router.get('/signed-out', (ctx) => {
+    ctx.type = 'html';
+    ctx.body = views.render('logged-out.njk', { client: 'My Profile' });
+  });
+  /** A new full sign-in (password and second factor), then back to where the user was. */
+  router.get('/reauth', async (ctx) => {
+    const back = typeof ctx.query.return === 'string' && ctx.query.return.startsWith(`${HOME}`) ? ctx.query.return : HOME;
+    await signIn.start(ctx, back, true);
+  });
+
+  router.get('/', async (ctx) => {
+    const user = portalUser(ctx);
+    page.render(ctx, 'account/profile.njk', { tokens: await profile.tokens(user), questions: await profile.questions(user), here: HOME });
+  });
+
+  router.get('/tokens/new', (ctx) => page.render(ctx, 'account/token-new.njk', { here: `${HOME}/tokens/new` }));
+  router.post('/tokens', (ctx) =>
+    sensitive(ctx, `${HOME}/tokens/new`, 'portal.token_started', async () => {
+      const id = await profile.addToken(portalUser(ctx), { device: field(ctx, 'device'), method: field(ctx, 'method'), name: field(ctx, 'name') }, audit(ctx));
+      return { redirect: `${HOME}/tokens/${encodeURIComponent(id)}/setup` };
+    }),
+  );
+
+  router.get('/tokens/:id/setup', async (ctx) => {
+    const view = await profile.setupView(portalUser(ctx), ctx.params.id!);
+    if (!view) return ctx.redirect(HOME);
+    page.render(ctx, view.template.replace('steps/enrol-', 'account/setup-'), { ...view.data, action: tokenPath(ctx, '/setup') });
+  });
+  // Finishing an activation the user started (or an administrator assigned) needs the activation
+  // itself, not a fresh sign-in.
+  router.post('/tokens/:id/setup', (ctx) =>
+    page.act(ctx, tokenPath(ctx, '/setup'), 'portal.token_added', async (): Promise<ActOutcome> => {
+      const outcome = await profile.continueSetup(portalUser(ctx), ctx.params.id!, { action: field(ctx, 'action'), code: field(ctx, 'code') }, audit(ctx));
+      return outcome.done ? { redirect: HOME } : { notice: outcome.notice };
+    }),
+  );
+
+  router.post('/tokens/:id/reactivate', (ctx) =>
+    sensitive(ctx, HOME, 'portal.token_reactivated', async () => {
+      await s.tokenLifecycle.reactivate(portalUser(ctx), ctx.params.id!, audit(ctx));
+      return { redirect: tokenPath(ctx, '/setup') };
+    }),
+  );
+  router.post('/tokens/:id/rename', (ctx) =>
+    sensitive(ctx, HOME, 'portal.token_renamed', () => s.tokenLifecycle.rename(portalUser(ctx), ctx.params.id!, field(ctx, 'name'), audit(ctx))),
+  );
+  router.post('/tokens/:id/disable', (ctx) =>
+    sensitive(ctx, HOME, 'portal.token_disabled', () => s.tokenLifecycle.disable(portalUser(ctx), ctx.params.id!, audit(ctx))),
+  );
+  router.post('/tokens/:id/enable', (ctx) =>
+    sensitive(ctx, HOME, 'portal.token_enabled', () => s.tokenLifecycle.enable(portalUser(ctx), ctx.params.id!, audit(ctx))),
+  );
+  router.post('/tokens/:id/delete', (ctx) =>
+    sensitive(ctx, HOME, 'portal.token_deleted', () => s.tokenLifecycle.delete(portalUser(ctx), ctx.params.id!, audit(ctx))),
+  );
+
+  router.get('/questions', (ctx) =>
+    page.render(ctx, 'account/questions.njk', { questions: s.config.questions.list, count: s.config.questions.minCount, here: `${HOME}/questions` }),
+  );
+  router.post('/questions', (ctx) =>
+    sensitive(ctx, `${HOME}/questions`, 'portal.questions_changed', async () => {
+      const form = (ctx.request as { body?: Record<string, string> }).body ?? {};
+      await profile.changeQuestions(portalUser(ctx), questionsFromForm(form, s.config.questions.minCount), audit(ctx));
+      return { redirect: HOME };
+    }),
+  );
+  return router;
+}
