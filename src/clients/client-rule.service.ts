@@ -38,9 +38,9 @@ export class ClientRuleService {
     await this.audit.record({ ...ctx, type: 'client.rule_changed', outcome: 'success', clientId, details: { ...rule } });
   }
 
-  /** Whether this user may use this application at all. */
-  async allows(clientId: string, userId: string): Promise<boolean> {
-    const rule = await this.get(clientId);
+  /** Whether this user may use this application at all (`rule`: the application's, if already read). */
+  async allows(clientId: string, userId: string, rule?: ClientRule): Promise<boolean> {
+    rule ??= await this.get(clientId);
     return rule.allowedGroups.length === 0 || (await this.groups.isMemberOfAny(userId, rule.allowedGroups));
   }
 }

@@ -114,7 +114,7 @@ export class FlowEngine {
       // Nothing after the first factor runs for an account that is gone, disabled or locked.
       if (!user || user.status !== 'active') throw new AppError('flow.expired', 400);
       if (this.lockout.isLocked(user)) throw new AppError('login.locked', 423);
-      if (!(await this.rules.allows(session.clientId, user.id))) {
+      if (!(await this.rules.allows(session.clientId, user.id, ctx.rule))) {
         await this.audit.record({ ...ctx.audit, type: 'login.denied', outcome: 'failure', subject: user.id, details: { reason: 'rule' } });
         throw new AppError('rule.not_allowed', 403);
       }

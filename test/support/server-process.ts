@@ -1,4 +1,4 @@
-// A real server process (`tsx src/main.ts`) for tests and benchmarks that need separate processes.
+// A real server process (`node --import tsx src/main.ts`, one process) for tests and benchmarks that need separate processes.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ export async function freePort(): Promise<number> {
 /** Starts the server with `env` on `port` and waits for /readyz. */
 export async function startServerProcess(env: Record<string, string>, port: number, timeoutMs = 60_000): Promise<ServerProcess> {
   const bin = join(projectRoot, 'node_modules/.bin');
-  const child = spawn(join(bin, 'tsx'), ['src/main.ts'], {
+  const child = spawn(join(bin, 'node'), ['--import', 'tsx', 'src/main.ts'], {
     cwd: projectRoot,
     env: { ...process.env, NODE_OPTIONS: '', PATH: `${bin}:${process.env.PATH}`, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],

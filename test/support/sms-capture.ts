@@ -13,6 +13,7 @@ export class SmsCapture {
   /** Status the gateway answers with; set to 500 to simulate an outage. */
   status = 200;
   #server: Server;
+  #waiters: Array<() => void> = [];
 
   constructor() {
     this.#server = createServer((req, res) => {
@@ -22,6 +23,7 @@ export class SmsCapture {
         if (this.status === 200) {
           const parsed = JSON.parse(body) as { to: string; text: string };
           this.messages.push({ ...parsed, authorization: req.headers.authorization });
+          this.#waiters.splice(0).forEach((w) => w());
         }
         res.statusCode = this.status;
         res.end();
@@ -38,6 +40,20 @@ export class SmsCapture {
     const found = [...this.messages].reverse().find((m) => m.to === to);
     if (!found) throw new Error(`no SMS to ${to}`);
     return found;
+  }
+
+  /** Waits for a message to `to` among those after the first `after`. */
+  async next(to: string, after = 0, timeoutMs = 10_000): Promise<CapturedSms> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.messages.slice(after).find((m) => m.to === to);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no SMS to ${to}`);
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
   }
 
   stop(): Promise<void> {
