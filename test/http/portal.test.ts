@@ -175,6 +175,12 @@ describe('My Profile', () => {
     await server.app.services.tokens.update(desk, { activationExpiresAt: now() - 1 });
     expect((await activate(address, { serial, activationCode: oldCode })).body.error).toBe('activation_expired');
 
+    const lapsed = await agent.get(`${server.url}/account/tokens/${desk.id}/setup`);
+    expect(lapsed.html).toContain('The activation has expired.');
+    const notYet = await post(agent, lapsed, '/setup', { action: 'check' });
+    expect(notYet.html).toContain('The soft token is not active yet.');
+    expect((await tokensOf(u.id)).find((t) => t.id === desk.id)!.state).toBe('pending');
+
     const profile = await agent.get(`${server.url}/account`);
     expect(profile.html).toContain('activation expired — reactivate it');
     const before = smtp.messages.length;
