@@ -1,0 +1,62 @@
+// Many requests at once write through one database: transactions and saves that overlap must
+// neither fail ("cannot start a transaction within a transaction" on SQLite's single connection)
+// nor lose or mix their rows. Runs on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { loadConfig } from '../../src/config/config.js';
+import { openDatabase } from '../../src/persistence/data-source.js';
+import { SettingEntity } from '../../src/persistence/entities/setting.entity.js';
+import { createTestDatabase, type TestDatabase, testEnv } from '../support/test-server.js';
+
+let dir: string;
+let db: TestDatabase;
+let ds: DataSource;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'idp-tx-'));
+  db = await createTestDatabase(dir);
+  ds = await openDatabase(loadConfig(testEnv(dir, db.url)).database);
+});
+
+afterAll(async () => {
+  await ds?.destroy();
+  await db?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const row = (key: string) => ({ key, value: '"v"', updatedAt: 1, updatedBy: null });
+
+describe('overlapping writes', () => {
+  it('runs 40 transactions and 40 saves at once, all of them complete', async () => {
+    const work = Array.from({ length: 40 }, (_, i) => [
+      ds.transaction(async (tx) => {
+        await tx.getRepository(SettingEntity).insert(row(`tx-a-${i}`));
+        await new Promise((r) => setTimeout(r, 1)); // hold the transaction open across a tick
+        await tx.getRepository(SettingEntity).insert(row(`tx-b-${i}`));
+      }),
+      ds.getRepository(SettingEntity).save(row(`save-${i}`)),
+    ]).flat();
+    await expect(Promise.all(work)).resolves.toHaveLength(80);
+    const keys = (await ds.getRepository(SettingEntity).find()).map((r) => r.key);
+    for (let i = 0; i < 40; i++) expect(keys).toEqual(expect.arrayContaining([`tx-a-${i}`, `tx-b-${i}`, `save-${i}`]));
+  });
+
+  it('rolls back a failed transaction without touching the ones around it', async () => {
+    const failing = ds.transaction(async (tx) => {
+      await tx.getRepository(SettingEntity).insert(row('doomed'));
+      throw new Error('boom');
+    });
+    const others = Array.from({ length: 10 }, (_, i) => ds.transaction((tx) => tx.getRepository(SettingEntity).insert(row(`kept-${i}`))));
+    await expect(failing).rejects.toThrow('boom');
+    await Promise.all(others);
+    const keys = (await ds.getRepository(SettingEntity).find()).map((r) => r.key);
+    expect(keys).not.toContain('doomed');
+    for (let i = 0; i < 10; i++) expect(keys).toContain(`kept-${i}`);
+    // And the database takes new transactions afterwards.
+    await ds.transaction((tx) => tx.getRepository(SettingEntity).insert(row('after')));
+    expect(await ds.getRepository(SettingEntity).existsBy({ key: 'after' })).toBe(true);
+  });
+});
