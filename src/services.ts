@@ -114,7 +114,7 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
     delivery,
     outbox,
     pins,
-    clients: new ClientService(ds, clock, audit),
+    clients: new ClientService(ds, clock, audit, box),
     keys: new KeyService(ds, box, clock),
     tokens,
     tokenVerifier,

@@ -5,6 +5,8 @@ import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import { AppError } from '../errors/app-error.js';
 import { OidcClientEntity } from '../persistence/entities/oidc-client.entity.js';
 import { randomToken } from '../security/random.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { sealClientSecret } from './client-secret.js';
 import type { Clock } from '../support/clock.js';
 import { type NewClient, newClientSchema } from './client.schema.js';
 
@@ -22,7 +24,12 @@ export interface ClientSummary {
 export class ClientService {
   readonly #repo: Repository<OidcClientEntity>;
 
-  constructor(ds: DataSource, private readonly clock: Clock, private readonly audit: AuditService) {
+  constructor(
+    ds: DataSource,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+    private readonly box: SecretBox,
+  ) {
     this.#repo = ds.getRepository(OidcClientEntity);
   }
 
@@ -44,7 +51,7 @@ export class ClientService {
       response_types: ['code'],
       token_endpoint_auth_method: c.public ? 'none' : 'client_secret_basic',
       first_party: c.firstParty,
-      ...(clientSecret ? { client_secret: clientSecret } : {}),
+      ...(clientSecret ? { client_secret: sealClientSecret(this.box, c.clientId, clientSecret) } : {}),
       ...(c.backchannelLogoutUri ? { backchannel_logout_uri: c.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
     };
     const now = this.clock.now();
@@ -81,7 +88,7 @@ export class ClientService {
     const clientSecret = randomToken(32);
     const metadata: JsonObject = {
       client_name: clientId,
-      client_secret: clientSecret,
+      client_secret: sealClientSecret(this.box, clientId, clientSecret),
       grant_types: ['client_credentials'],
       response_types: [],
       redirect_uris: [],
@@ -100,7 +107,7 @@ export class ClientService {
     const row = await this.#get(clientId);
     if (row.metadata.token_endpoint_auth_method === 'none') throw new AppError('client.public_no_secret', 409);
     const clientSecret = randomToken(32);
-    const metadata: JsonObject = { ...row.metadata, client_secret: clientSecret };
+    const metadata: JsonObject = { ...row.metadata, client_secret: sealClientSecret(this.box, clientId, clientSecret) };
     await this.#repo.update({ clientId }, { metadata, updatedAt: this.clock.now() });
     await this.audit.record({ ...ctx, type: 'client.secret_rotated', outcome: 'success', clientId });
     return clientSecret;

@@ -5,12 +5,14 @@ import type { JsonObject } from '../persistence/columns.js';
 import { OidcClientEntity } from '../persistence/entities/oidc-client.entity.js';
 import { OidcPayloadEntity } from '../persistence/entities/oidc-payload.entity.js';
 import type { Clock } from '../support/clock.js';
+import { openClientMetadata } from '../clients/client-secret.js';
+import type { SecretBox } from '../security/secret-box.js';
 
 export interface AdapterClass {
   new (model: string): Adapter;
 }
 
-export function createAdapter(ds: DataSource, clock: Clock): AdapterClass {
+export function createAdapter(ds: DataSource, clock: Clock, box: SecretBox): AdapterClass {
   const payloads = ds.getRepository(OidcPayloadEntity);
   const clients = ds.getRepository(OidcClientEntity);
 
@@ -40,7 +42,7 @@ export function createAdapter(ds: DataSource, clock: Clock): AdapterClass {
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') {
         const client = await clients.findOneBy({ clientId: id });
-        return client ? ({ ...client.metadata, client_id: client.clientId } as AdapterPayload) : undefined;
+        return client ? ({ ...openClientMetadata(box, client.clientId, client.metadata), client_id: client.clientId } as AdapterPayload) : undefined;
       }
       return live(await payloads.findOneBy({ model: this.model, id }));
     }

@@ -2,6 +2,7 @@
 // password + PIN (read from a real SMTP server or SMS webhook), tokens, userinfo, refresh, logout.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as oidc from 'openid-client';
+import { OidcClientEntity } from '../../src/persistence/entities/oidc-client.entity.js';
 import { pinFrom, SmtpCapture } from '../support/smtp-capture.js';
 import { SmsCapture } from '../support/sms-capture.js';
 import { exchange, registerRelyingParty, signInWithPin, startAuthorization, type RelyingParty } from '../support/relying-party.js';
@@ -48,6 +49,21 @@ describe('OIDC authorization code flow with password and one-time PIN', () => {
     const info = await oidc.fetchUserInfo(rp.config, tokens.access_token, claims.sub);
     expect(info.email).toBe('alice@example.com');
     expect(info.name).toBe('Alice');
+  });
+
+  it('keeps the client secret sealed in the database, and the token endpoint still takes it', async () => {
+    const row = await server.app.ds.getRepository(OidcClientEntity).findOneByOrFail({ clientId: rp.clientId });
+    const stored = String(row.metadata.client_secret);
+    expect(rp.clientSecret).toBeTruthy();
+    expect(stored).not.toContain(rp.clientSecret!);
+    expect(stored.startsWith('v1.')).toBe(true);
+    const res = await fetch(`${server.url}/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${rp.clientId}:wrong-secret`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: 'x', redirect_uri: 'http://127.0.0.1:1/cb' }),
+    });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: string }).error).toBe('invalid_client');
   });
 
   it('signs in with a PIN sent to the SMS webhook', async () => {
