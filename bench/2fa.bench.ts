@@ -1,4 +1,4 @@
-// npm run bench:2fa [-- --concurrency 4 --logins 200 --sequential 60]
+// npm run bench:2fa [-- --concurrency 4 --logins 200 --sequential 200]
 // Complete sign-ins with password + soft token code (many users, codes computed from their secrets)
 // against a real server process on SQLite; the hash-only rate in the same run; TOTP verifications per
 // second; and the soft token step's share of a sign-in's server CPU, measured one sign-in at a time.
@@ -14,7 +14,7 @@ import { seedUsers } from './support/users.js';
 
 const concurrency = flag('concurrency', 4);
 const logins = flag('logins', 200);
-const sequential = flag('sequential', 60);
+const sequential = flag('sequential', 200);
 const warmup = concurrency * 2;
 const cores = availableParallelism();
 
