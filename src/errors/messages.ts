@@ -26,7 +26,7 @@ export const messages = {
   'token.invalid_name': 'A token name must be 1 to 64 characters long.',
   'token.last_active': 'This is the only active soft token on the account, and the account must have one. Add and activate another token first.',
   'token.not_active': 'Only an active soft token can be disabled.',
-  'token.not_disabled': 'Only a disabled soft token that was activated before can be enabled.',
+  'token.not_disabled': 'Only a disabled soft token that still has its secret can be enabled; a token reported lost must be reactivated or deleted.',
   'token.reset_invalid': 'Invalid Response: the two codes are not consecutive codes of this token.',
   'token.not_pending': 'This soft token is not waiting for activation.',
   'activation.invalid_request': 'The activation request is not valid.',

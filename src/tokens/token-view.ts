@@ -10,6 +10,8 @@ export interface TokenView {
   registrationPending: boolean;
   activationExpiresAt: number | null;
   activationExpired: boolean;
+  /** Disabled with its secret intact (not lost): it may be enabled again. */
+  canEnable: boolean;
   drift: number;
   failedAttempts: number;
   lastUsedAt: number | null;
@@ -26,6 +28,7 @@ export function tokenView(t: SoftTokenEntity, now: number): TokenView {
     registrationPending: t.registrationPending,
     activationExpiresAt: t.activationExpiresAt,
     activationExpired: t.state === 'pending' && t.activationExpiresAt !== null && t.activationExpiresAt <= now,
+    canEnable: t.state === 'disabled' && t.secret !== null && t.activatedAt !== null,
     drift: t.drift,
     failedAttempts: t.failedAttempts,
     lastUsedAt: t.lastUsedAt,

@@ -1,6 +1,7 @@
 // A person's whole journey in a real browser (Debian's chromium via playwright-core): first sign-in
 // with a PIN from the SMS gateway, authenticator app enrolment from the QR page, security questions,
-// sign out, sign in with the token, lose it, recover through the questions, sign in with the new one.
+// sign out, sign in with the token, lose it, recover through the questions, sign in with the new one,
+// then manage the soft tokens in My Profile.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -142,5 +143,32 @@ describe('the whole journey in a browser', () => {
     await page.getByRole('button', { name: 'Verify' }).click();
     await expectSignedIn('pwd + otp + mfa');
     await shot('signed-in-new-token');
+
+    // My Profile, on the same browser session: add a desktop authenticator app, rename it, and
+    // delete the recreated token now that another one is active.
+    const grace = (await server.app.services.users.findByLogin('grace'))!;
+    const recreated = (await server.app.services.tokens.list(grace.id)).find((t) => t.state === 'active');
+    await page.goto(`${server.url}/account`);
+    await page.getByRole('heading', { name: 'My Profile' }).waitFor();
+    await shot('profile');
+    await page.getByRole('link', { name: 'Add a soft token' }).click();
+    await page.getByLabel('Desktop').check();
+    await page.getByLabel(/Authenticator app/).check();
+    await page.getByLabel('Name (optional)').fill('Laptop');
+    await shot('profile-add');
+    await page.getByRole('button', { name: 'Add soft token' }).click();
+    const laptop = fromBase32((await page.textContent('#secret-key'))!);
+    await page.getByLabel('Code from the app').fill(totpCode(laptop, params, now()));
+    await page.getByRole('button', { name: 'Complete setup' }).click();
+    await page.getByText('Your soft token is active.').waitFor();
+    await page.getByLabel('New name for Laptop').fill('Work laptop');
+    await page.locator('form', { has: page.getByLabel('New name for Laptop') }).getByRole('button', { name: 'Rename' }).click();
+    await page.getByText('The soft token was renamed.').waitFor();
+    await page.getByRole('button', { name: `Delete ${recreated!.name}`, exact: true }).click();
+    await page.getByText('The soft token was deleted.').waitFor();
+    await shot('profile-after-changes');
+    const left = await server.app.services.tokens.list(grace.id);
+    expect(left.filter((t) => t.state === 'active').map((t) => t.name)).toEqual(['Work laptop']);
+    expect(left.map((t) => t.id)).not.toContain(recreated!.id);
   });
 });

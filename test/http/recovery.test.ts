@@ -88,6 +88,11 @@ describe('lost token recovery through security questions', () => {
     expect(old.html).toContain('The code is incorrect or has expired.');
     const ok = await second.follow(await second.submit(old, '/step/totp', { action: 'verify', code: totpCode(newSecret, params, now()) }), isCallback);
     expect(isCallback(ok.url)).toBe(true);
+
+    // The lost token's secret is gone: it cannot simply be enabled again, only reactivated or deleted.
+    const lost = (await server.app.services.tokens.list(user.id)).find((t) => t.state === 'disabled')!;
+    expect(lost.secret).toBeNull();
+    await expect(server.app.services.tokenLifecycle.enable(user, lost.id)).rejects.toMatchObject({ code: 'token.not_disabled' });
   });
 
   it('locks the account after too many wrong answers, and a locked account cannot recover', async () => {

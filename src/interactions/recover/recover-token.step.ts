@@ -72,7 +72,9 @@ export class RecoverTokenStep implements Step {
         return { kind: 'stay' };
       case 'confirm:confirm': {
         const lost = (await this.tokens.list(user.id)).filter((t) => t.state === 'active');
-        for (const token of lost) await this.tokens.update(token, { state: 'disabled' });
+        // The lost device may be in someone's hands: its secret is destroyed, so the token can only
+        // be reactivated (a new secret) or deleted, never simply enabled again.
+        for (const token of lost) await this.tokens.update(token, { state: 'disabled', secret: null });
         await this.notices.notify(user, 'token_recreated', { tokenName: lost.map((t) => t.name).join(', ') }, ctx.audit);
         this.#save(ctx, { ...state, phase: 'setup', setup: {} });
         return { kind: 'stay' };
