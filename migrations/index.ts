@@ -4,5 +4,6 @@ import { SoftTokens1763900000000 } from './1763900000000-soft-tokens.js';
 import { SecurityQuestions1764000000000 } from './1764000000000-security-questions.js';
 import { Administration1764100000000 } from './1764100000000-administration.js';
 import { PasswordResets1764210000000 } from './1764210000000-password-resets.js';
+import { PayloadAccounts1764300000000 } from './1764300000000-payload-accounts.js';
 
-export const migrations = [Initial1763800000000, SoftTokens1763900000000, SecurityQuestions1764000000000, Administration1764100000000, PasswordResets1764210000000];
+export const migrations = [Initial1763800000000, SoftTokens1763900000000, SecurityQuestions1764000000000, Administration1764100000000, PasswordResets1764210000000, PayloadAccounts1764300000000];

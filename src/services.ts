@@ -15,6 +15,7 @@ import { OutboxChannel } from './delivery/outbox.channel.js';
 import { SmsWebhookChannel } from './delivery/sms-webhook.channel.js';
 import { SmtpChannel } from './delivery/smtp.channel.js';
 import { SecurityNoticeService } from './notices/security-notice.service.js';
+import { SessionRevoker } from './provider/session-revoker.js';
 import { OneTimePinService } from './pins/one-time-pin.service.js';
 import { SecurityQuestionService } from './questions/security-question.service.js';
 import { KeyService } from './provider/key.service.js';
@@ -98,7 +99,7 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
   const groups = new GroupService(ds, clock, audit);
   const tokenVerifier = new TokenVerifier(ds, clock, tokens, audit, config.tokens, config.lockout);
   const activations = new ActivationService(ds, clock, box, tokens, users, delivery, audit, config.tokens, config.issuer);
-  const userAdmin = new UserAdminService(ds, clock, hasher, lockout, guard, notices, audit, config.password);
+  const userAdmin = new UserAdminService(ds, clock, hasher, lockout, guard, notices, audit, config.password, new SessionRevoker(ds, audit));
   return {
     config,
     ds,

@@ -33,6 +33,7 @@ export function createAdapter(ds: DataSource, clock: Clock, box: SecretBox): Ada
         grantId: payload.grantId ?? null,
         userCode: payload.userCode ?? null,
         uid: payload.uid ?? null,
+        accountId: typeof payload.accountId === 'string' ? payload.accountId : null,
         expiresAt: expiresIn ? clock.now() + expiresIn * 1000 : null,
         consumedAt: null,
       };

@@ -12,6 +12,7 @@ import type { SecurityNoticeService } from '../notices/security-notice.service.j
 import { CredentialEntity } from '../persistence/entities/credential.entity.js';
 import { type Role, UserEntity } from '../persistence/entities/user.entity.js';
 import type { LockoutService } from '../security/lockout.service.js';
+import type { SessionRevoker } from '../provider/session-revoker.js';
 import type { Clock } from '../support/clock.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { newUserSchema, roles } from './user.schema.js';
@@ -43,6 +44,7 @@ export class UserAdminService {
     private readonly notices: SecurityNoticeService,
     private readonly audit: AuditService,
     private readonly password: Config['password'],
+    private readonly sessions: SessionRevoker,
   ) {
     this.#users = ds.getRepository(UserEntity);
     this.#credentials = ds.getRepository(CredentialEntity);
@@ -88,6 +90,7 @@ export class UserAdminService {
     if (status === 'disabled') await this.guard.beforeAccountChange(user);
     await this.#users.update({ id: userId }, { status, updatedAt: this.clock.now() });
     await this.audit.record({ ...ctx, type: status === 'active' ? 'user.enabled' : 'user.disabled', outcome: 'success', subject: userId });
+    if (status === 'disabled') await this.sessions.endAll(userId, 'disabled', ctx);
   }
 
   async delete(userId: string, ctx: AuditContext = {}): Promise<void> {
@@ -95,6 +98,7 @@ export class UserAdminService {
     await this.guard.beforeAccountChange(user);
     await this.#users.delete({ id: userId });
     await this.audit.record({ ...ctx, type: 'user.deleted', outcome: 'success', subject: userId, details: { username: user.username } });
+    await this.sessions.endAll(userId, 'deleted', ctx);
   }
 
   /** An administrator's lock lasts until an administrator unlocks. */
@@ -103,6 +107,7 @@ export class UserAdminService {
     await this.guard.beforeAccountChange(user);
     await this.#users.update({ id: userId }, { lockedAt: this.clock.now(), lockedUntil: null, updatedAt: this.clock.now() });
     await this.audit.record({ ...ctx, type: 'account.locked', outcome: 'success', subject: userId, details: { by: 'administrator' } });
+    await this.sessions.endAll(userId, 'locked', ctx);
   }
 
   unlock(userId: string, ctx: AuditContext = {}): Promise<void> {
@@ -132,6 +137,8 @@ export class UserAdminService {
     const stale = (await this.#credentials.findBy({ userId, type: 'password' })).filter((c) => !keep.some((k) => k.id === c.id));
     if (stale.length) await this.#credentials.delete(stale.map((c) => c.id));
     await this.audit.record({ ...ctx, type: 'user.password_set', outcome: 'success', subject: userId });
+    // Whoever knew the old password is signed out everywhere.
+    await this.sessions.endAll(userId, 'password_changed', ctx);
     await this.notices.notify(user, 'password_changed', {}, ctx);
   }
 }
