@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runCli } from '../../src/cli/run-cli.js';
-import { type AdminApi, adminToken, callAdminApi, serviceAccount, type StaffRole, staffAccounts } from '../support/admin-api.js';
+import { type AdminApi, adminToken, callAdminApi, serviceAccount, type StaffRole, staffAccounts, FORBIDDEN } from '../support/admin-api.js';
 import { createTestDatabase, type TestDatabase, startTestServer, testEnv, type TestServer } from '../support/test-server.js';
 
-const FORBIDDEN = { error: 'admin.forbidden', message: 'You do not have permission to do that.' };
 const CB = 'https://app.example.com/cb';
 
 let server: TestServer;
@@ -127,12 +126,14 @@ describe('admin API: the audit log', () => {
     const ended = Date.now();
 
     const all = await api.helpdesk.request('GET', `/audit?subject=${id}`);
-    expect(all.body.total).toBe(3);
+    // Locking also ends the account's sessions: one more event.
+    expect(all.body.total).toBe(4);
     const events = all.body.events as AuditEvent[];
     expect(events.map((e) => [e.type, e.actor, e.outcome])).toEqual(
       expect.arrayContaining([
         ['account.unlocked', 'client:api-helpdesk', 'success'],
         ['account.locked', 'client:api-admin', 'success'],
+        ['sessions.ended', 'client:api-admin', 'success'],
         ['user.created', 'client:api-admin', 'success'],
       ]),
     );
@@ -142,15 +143,15 @@ describe('admin API: the audit log', () => {
 
     const count = async (query: string) => (await api.helpdesk.request('GET', `/audit?subject=${id}&${query}`)).body.total as number;
     expect(await count('type=account.locked')).toBe(1);
-    expect(await count(`from=${started}&to=${ended}`)).toBe(3);
-    expect(await count(`from=${new Date(started).toISOString()}`)).toBe(3);
+    expect(await count(`from=${started}&to=${ended}`)).toBe(4);
+    expect(await count(`from=${new Date(started).toISOString()}`)).toBe(4);
     expect(await count(`from=${ended + 1}`)).toBe(0);
     expect(await count(`to=${started - 1}`)).toBe(0);
     // A bare date `to` takes in the whole day.
-    expect(await count(`from=${new Date(started).toISOString().slice(0, 10)}&to=${new Date(ended).toISOString().slice(0, 10)}`)).toBe(3);
+    expect(await count(`from=${new Date(started).toISOString().slice(0, 10)}&to=${new Date(ended).toISOString().slice(0, 10)}`)).toBe(4);
 
     const page = await api.helpdesk.request('GET', `/audit?subject=${id}&limit=1&offset=1`);
-    expect([page.body.total, page.body.events]).toEqual([3, [events[1]]]);
+    expect([page.body.total, page.body.events]).toEqual([4, [events[1]]]);
   });
 
   it('exports the filtered log as JSON lines, oldest first, one object a line', async () => {
@@ -165,7 +166,7 @@ describe('admin API: the audit log', () => {
     expect(res.text.endsWith('\n')).toBe(true);
     const lines = res.text.trimEnd().split('\n');
     const events = lines.map((line) => JSON.parse(line) as { type: string; subject: string; actor: string; at: string });
-    expect(events.map((e) => e.type).sort()).toEqual(['user.created', 'user.disabled', 'user.updated']);
+    expect(events.map((e) => e.type).sort()).toEqual(['sessions.ended', 'user.created', 'user.disabled', 'user.updated']);
     // Oldest first.
     const times = events.map((e) => Date.parse(e.at));
     expect(times).toEqual([...times].sort((a, b) => a - b));

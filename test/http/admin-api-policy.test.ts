@@ -2,10 +2,9 @@
 // audit log — every endpoint for each staff role with its refusals, and invalid settings that
 // change nothing. (Applications, groups and the audit log in depth: admin-api-apps.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type AdminApi, type ApiResponse, type StaffRole, staffAccounts, staffRoles } from '../support/admin-api.js';
+import { type AdminApi, type ApiResponse, type StaffRole, staffAccounts, staffRoles, FORBIDDEN } from '../support/admin-api.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
-const FORBIDDEN = { error: 'admin.forbidden', message: 'You do not have permission to do that.' };
 const CB = 'https://app.example.com/cb';
 
 let server: TestServer;

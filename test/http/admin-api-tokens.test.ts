@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { UserEntity } from '../../src/persistence/entities/user.entity.js';
 import { registrationCode } from '../../src/tokens/activation-crypto.js';
 import { totpCode } from '../../src/tokens/totp.js';
-import { type AdminApi, type ApiResponse, type StaffRole, staffAccounts, staffRoles } from '../support/admin-api.js';
+import { type AdminApi, type ApiResponse, type StaffRole, staffAccounts, staffRoles, FORBIDDEN } from '../support/admin-api.js';
 import { createEnrolledUser, totpParams } from '../support/enrolled-user.js';
 import { signInByEmailPin } from '../support/pin-sign-in.js';
 import { registerRelyingParty, type RelyingParty, startAuthorization } from '../support/relying-party.js';
@@ -14,7 +14,6 @@ import { activate } from '../support/softtoken-device.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { UserAgent } from '../support/user-agent.js';
 
-const FORBIDDEN = { error: 'admin.forbidden', message: 'You do not have permission to do that.' };
 const STEP = 30_000;
 
 let server: TestServer;

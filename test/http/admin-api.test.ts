@@ -4,10 +4,9 @@
 // admin-api-passwords.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { UserEntity } from '../../src/persistence/entities/user.entity.js';
-import { type AdminApi, type ApiResponse, callAdminApi, type StaffRole, staffAccounts, staffRoles } from '../support/admin-api.js';
+import { type AdminApi, type ApiResponse, callAdminApi, type StaffRole, staffAccounts, staffRoles, FORBIDDEN } from '../support/admin-api.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
-const FORBIDDEN = { error: 'admin.forbidden', message: 'You do not have permission to do that.' };
 
 let server: TestServer;
 let api: Record<StaffRole, AdminApi>;

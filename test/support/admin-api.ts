@@ -4,6 +4,9 @@ import type { TestServer } from './test-server.js';
 
 export type StaffRole = 'helpdesk' | 'admin' | 'superadmin';
 
+/** The body of every refusal by role. */
+export const FORBIDDEN = { error: 'admin.forbidden', message: 'You do not have permission to do that.' };
+
 export interface ApiResponse<T = any> {
   status: number;
   headers: Headers;
