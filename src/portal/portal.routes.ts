@@ -65,15 +65,18 @@ export function portalRoutes(s: Services, views: nunjucks.Environment, forms: Mi
     }),
   );
 
+  // The setup page shows a pending token's secret or activation details, and finishing it binds a
+  // device to the account: both need the same recent sign-in as starting it.
   router.get('/tokens/:id/setup', async (ctx) => {
+    if (!signIn.isFresh(ctx.state.portalSession, reauth.reauthSeconds)) {
+      return ctx.redirect(`${HOME}/reauth?return=${encodeURIComponent(tokenPath(ctx, '/setup'))}`);
+    }
     const view = await profile.setupView(portalUser(ctx), ctx.params.id!);
     if (!view) return ctx.redirect(HOME);
     page.render(ctx, view.template.replace('steps/enrol-', 'account/setup-'), { ...view.data, action: tokenPath(ctx, '/setup') });
   });
-  // Finishing an activation the user started (or an administrator assigned) needs the activation
-  // itself, not a fresh sign-in.
   router.post('/tokens/:id/setup', (ctx) =>
-    page.act(ctx, tokenPath(ctx, '/setup'), 'portal.token_added', async (): Promise<ActOutcome> => {
+    sensitive(ctx, tokenPath(ctx, '/setup'), 'portal.token_added', async (): Promise<ActOutcome> => {
       const outcome = await profile.continueSetup(portalUser(ctx), ctx.params.id!, { action: field(ctx, 'action'), code: field(ctx, 'code') }, audit(ctx));
       return outcome.done ? { redirect: HOME } : { notice: outcome.notice };
     }),

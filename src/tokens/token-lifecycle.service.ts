@@ -63,8 +63,10 @@ export class TokenLifecycleService {
    * A new activation for an existing token; the old secret is dead at once. The softtoken app gets
    * a new e-mail; an authenticator app gets a new QR code (returned).
    */
-  async reactivate(user: UserEntity, tokenId: string, ctx: AuditContext = {}): Promise<AppEnrolment | undefined> {
+  async reactivate(user: UserEntity, tokenId: string, ctx: AuditContext = {}, options: LossOptions = {}): Promise<AppEnrolment | undefined> {
     const token = await this.tokens.get(user.id, tokenId);
+    // Reactivating an active token kills its secret: for the owner that is a loss like disabling it.
+    if (token.state === 'active' && !options.allowLast) await this.#guardLoss(user, token, options);
     let enrolment: AppEnrolment | undefined;
     if (token.kind === 'softtoken') {
       await this.activations.issue(user, token, ctx);

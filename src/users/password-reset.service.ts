@@ -88,6 +88,9 @@ export class PasswordResetService {
     if (!row || !this.#isLive(row)) return null;
     const user = await this.users.findById(row.userId);
     if (!user || user.status !== 'active') return null;
+    // Locked since the link was sent (an administrator's lock, or a guesser tripping the lockout):
+    // the link waits until the lock ends; it must not become a way round it.
+    if (user.lockedAt !== null && user.lockedAt >= row.createdAt && this.lockout.isLocked(user)) return null;
     return { id: row.id, user, expiresAt: row.expiresAt, pinVerified: row.pinVerifiedAt !== null };
   }
 

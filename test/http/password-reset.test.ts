@@ -169,6 +169,21 @@ describe('password reset link', () => {
     expect((await agent.get(second)).status).toBe(200);
   });
 
+  it('does not work while the account is locked after the link was sent, and works again once unlocked', async () => {
+    const p = await person();
+    const link = await sendLink(p);
+    offset += 1; // the lock comes after the link
+    await s().userAdmin.lock(p.user.id, { actor: 'test-admin' });
+    const agent = new UserAgent();
+    const locked = await agent.get(link);
+    expect([locked.status, locked.html.includes(DEAD)]).toEqual([400, true]);
+    await s().userAdmin.unlock(p.user.id, { actor: 'test-admin' });
+    const form = await passwordForm(agent, link, p.mobile!);
+    const done = await agent.submit(form, '/reset-password/complete', { password: 'after unlock 12345', confirm: 'after unlock 12345' });
+    expect(done.status).toBe(200);
+    expect(await signsIn(p.username, 'after unlock 12345')).toBe(true);
+  });
+
   type Outcome = { page: Page; status: number; message: string; password?: { username: string; current: string } };
   const refusals: Array<{ name: string; run: () => Promise<Outcome> }> = [
     {

@@ -76,7 +76,7 @@ describe('My Profile', () => {
   });
 
   it('adds an authenticator app: a wrong first code is refused, the right one activates it and e-mails a notice', async () => {
-    const { agent, page, user: u } = await user('ben');
+    const { agent, user: u } = await user('ben');
     const chooser = await agent.get(`${server.url}/account/tokens/new`);
     expect(chooser.html).toContain('Mobile');
     expect(chooser.html).toContain('Desktop');
@@ -100,7 +100,6 @@ describe('My Profile', () => {
     await smtp.next('ben@example.com', before);
     expect(mailsTo('ben@example.com', before).join('\n')).toContain('A soft token was added to your account ("Work laptop"');
     expect(await auditTypes(u.id)).toEqual(expect.arrayContaining(['token.created', 'token.activated']));
-    void page;
   });
 
   it('adds a soft token app by manual activation and completes it with the registration code', async () => {
@@ -142,6 +141,8 @@ describe('My Profile', () => {
     expect(lastDisable.html).toContain('This is the only active soft token on the account, and the account must have one.');
     const lastDelete = await post(agent, lastDisable, `/account/tokens/${token.id}/delete`);
     expect(lastDelete.html).toContain('This is the only active soft token on the account');
+    const lastReactivate = await post(agent, lastDelete, `/account/tokens/${token.id}/reactivate`);
+    expect(lastReactivate.html).toContain('This is the only active soft token on the account');
     expect((await tokensOf(u.id)).map((t) => t.state)).toEqual(['active']);
 
     // With a second active token, the first may go.
@@ -229,6 +230,19 @@ describe('My Profile', () => {
     const second = await server.app.services.tokens.createForApp(u, 'Spare');
     await server.app.services.tokens.completeWithCode(u.id, second.token.id, totpCode(fromBase32(second.key), totpParams, now()));
     offset += (REAUTH_SECONDS + 1) * 1000;
+
+    // A pending token's secret is not shown to a stale session, nor can it be completed there.
+    const pending = await server.app.services.tokens.createForApp(u, 'Pending');
+    const hidden = await agent.get(`${server.url}/account/tokens/${pending.token.id}/setup`);
+    expect(hidden.status).toBe(302);
+    expect(hidden.location).toContain('/account/reauth?return=');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec((await agent.get(`${server.url}/account`)).html)![1]!;
+    const code = totpCode(fromBase32(pending.key), totpParams, now());
+    const sneaked = await agent.post(`${server.url}/account/tokens/${pending.token.id}/setup`, { _csrf: csrf, action: 'verify-app', code });
+    expect(sneaked.status).toBe(303);
+    // Back to the setup page, which sends the user to confirm it is them.
+    expect((await agent.get(new URL(sneaked.location!, server.url).href)).location).toContain('/account/reauth?return=');
+    expect((await server.app.services.tokens.get(u.id, pending.token.id)).state).toBe('pending');
 
     const stale = await agent.get(`${server.url}/account`);
     expect(stale.html).toContain("confirm it's you");

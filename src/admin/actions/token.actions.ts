@@ -27,7 +27,8 @@ export class TokenActions {
   async reactivate(admin: AdminContext, userId: string, tokenId: string) {
     const ctx = authorize(admin, 'tokens.help');
     const user = await this.s.userAdmin.get(userId);
-    const enrolment = await this.s.tokenLifecycle.reactivate(user, tokenId, ctx);
+    // Help desk reactivates the token of a user who lost the device: the last one included.
+    const enrolment = await this.s.tokenLifecycle.reactivate(user, tokenId, ctx, { allowLast: true });
     return { token: this.view(await this.s.tokens.get(userId, tokenId)), otpauthUri: enrolment?.uri };
   }
 
