@@ -47,7 +47,7 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
   const cookieKeys = JSON.parse(await services.secrets.getOrCreate('cookie-keys', () => JSON.stringify([randomToken(32)]))) as string[];
   const provider = createProvider({
     config,
-    adapter: createAdapter(ds, services.clock, services.box),
+    adapter: createAdapter(ds, services.clock, (id) => services.clients.metadataFor(id)),
     users: services.users,
     views,
     jwks: { keys: await withStartupLock(ds, config.database, () => services.keys.jwks()) },

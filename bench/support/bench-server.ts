@@ -45,7 +45,7 @@ export async function startBenchServer(extraEnv: Record<string, string> = {}): P
     ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
     ...extraEnv,
   };
-  const server = await startServerProcess(env, port);
+  const server = await startServerProcess(env, port, 60_000, true);
   const config = loadConfig(env);
   const seed = async <T>(fn: (s: Services) => Promise<T>): Promise<T> => {
     const ds = await openDatabase(config.database);

@@ -3,6 +3,7 @@
 import * as oidc from 'openid-client';
 import { isCallback, REDIRECT_URI } from '../../test/support/relying-party.js';
 import { type Page, UserAgent } from '../../test/support/user-agent.js';
+import { keepAliveTransport } from './keep-alive-transport.js';
 
 export interface SignInTiming {
   /** ms for the whole sign-in */
@@ -26,7 +27,7 @@ export async function signIn(
   probe?: Probe,
 ): Promise<SignInTiming> {
   const t0 = performance.now();
-  const agent = new UserAgent();
+  const agent = new UserAgent({}, keepAliveTransport);
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();

@@ -5,6 +5,7 @@ import { AppError } from '../errors/app-error.js';
 import { ClientRuleEntity, type SecondFactorRule } from '../persistence/entities/client-rule.entity.js';
 import type { Clock } from '../support/clock.js';
 import type { GroupService } from '../groups/group.service.js';
+import { TtlCache } from '../support/ttl-cache.js';
 
 export interface ClientRule {
   allowedGroups: string[];
@@ -13,8 +14,12 @@ export interface ClientRule {
 
 export const defaultRule: ClientRule = { allowedGroups: [], secondFactor: 'either' };
 
+/** Every step of a sign-in reads the rule: a change made by another server process shows within this time. */
+export const RULE_CACHE_MS = 5000;
+
 export class ClientRuleService {
   readonly #repo: Repository<ClientRuleEntity>;
+  readonly #cache = new TtlCache<ClientRule>(RULE_CACHE_MS);
 
   constructor(
     ds: DataSource,
@@ -25,9 +30,11 @@ export class ClientRuleService {
     this.#repo = ds.getRepository(ClientRuleEntity);
   }
 
-  async get(clientId: string): Promise<ClientRule> {
-    const row = await this.#repo.findOneBy({ clientId });
-    return row ? { allowedGroups: row.allowedGroups, secondFactor: row.secondFactor } : defaultRule;
+  get(clientId: string): Promise<ClientRule> {
+    return this.#cache.get(clientId, async () => {
+      const row = await this.#repo.findOneBy({ clientId });
+      return row ? { allowedGroups: row.allowedGroups, secondFactor: row.secondFactor } : defaultRule;
+    });
   }
 
   async set(clientId: string, rule: ClientRule, ctx: AuditContext = {}): Promise<void> {
@@ -35,6 +42,7 @@ export class ClientRuleService {
     const known = new Set((await this.groups.list()).map((g) => g.id));
     if (rule.allowedGroups.some((g) => !known.has(g))) throw new AppError('group.not_found', 404);
     await this.#repo.upsert({ clientId, allowedGroups: [...new Set(rule.allowedGroups)], secondFactor: rule.secondFactor, updatedAt: this.clock.now() }, ['clientId']);
+    this.#cache.delete(clientId);
     await this.audit.record({ ...ctx, type: 'client.rule_changed', outcome: 'success', clientId, details: { ...rule } });
   }
 

@@ -6,8 +6,9 @@ import { AppError } from '../errors/app-error.js';
 import { OidcClientEntity } from '../persistence/entities/oidc-client.entity.js';
 import { randomToken } from '../security/random.js';
 import type { SecretBox } from '../security/secret-box.js';
-import { sealClientSecret } from './client-secret.js';
+import { openClientMetadata, sealClientSecret } from './client-secret.js';
 import type { Clock } from '../support/clock.js';
+import { TtlCache } from '../support/ttl-cache.js';
 import { type NewClient, newClientSchema } from './client.schema.js';
 
 export interface ClientSummary {
@@ -21,8 +22,12 @@ export interface ClientSummary {
   backchannelLogoutUri?: string;
 }
 
+/** oidc-provider reads a client several times per sign-in: a change made by another server process shows within this time. */
+export const CLIENT_CACHE_MS = 5000;
+
 export class ClientService {
   readonly #repo: Repository<OidcClientEntity>;
+  readonly #metadata = new TtlCache<JsonObject | undefined>(CLIENT_CACHE_MS, (m) => m !== undefined);
 
   constructor(
     ds: DataSource,
@@ -76,8 +81,10 @@ export class ClientService {
     };
     const now = this.clock.now();
     const existing = await this.#repo.findOneBy({ clientId });
-    if (!existing) await this.#repo.insert({ clientId, metadata, createdAt: now, updatedAt: now });
+    // Servers starting together may both find it missing: the second insert is a no-op.
+    if (!existing) await this.#repo.createQueryBuilder().insert().values({ clientId, metadata, createdAt: now, updatedAt: now }).orIgnore().execute();
     else if (JSON.stringify(existing.metadata) !== JSON.stringify(metadata)) await this.#repo.update({ clientId }, { metadata, updatedAt: now });
+    this.#metadata.delete(clientId);
   }
 
   /** A service account for the admin API: client credentials only, acting with `role`. */
@@ -109,6 +116,7 @@ export class ClientService {
     const clientSecret = randomToken(32);
     const metadata: JsonObject = { ...row.metadata, client_secret: sealClientSecret(this.box, clientId, clientSecret) };
     await this.#repo.update({ clientId }, { metadata, updatedAt: this.clock.now() });
+    this.#metadata.delete(clientId);
     await this.audit.record({ ...ctx, type: 'client.secret_rotated', outcome: 'success', clientId });
     return clientSecret;
   }
@@ -131,12 +139,14 @@ export class ClientService {
       ...(c.backchannelLogoutUri !== undefined ? { backchannel_logout_uri: c.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
     };
     await this.#repo.update({ clientId }, { metadata, updatedAt: this.clock.now() });
+    this.#metadata.delete(clientId);
     await this.audit.record({ ...ctx, type: 'client.updated', outcome: 'success', clientId, details: { fields: Object.keys(input) } });
   }
 
   async delete(clientId: string, ctx: AuditContext = {}): Promise<void> {
     await this.#get(clientId);
     await this.#repo.delete({ clientId });
+    this.#metadata.delete(clientId);
     await this.audit.record({ ...ctx, type: 'client.deleted', outcome: 'success', clientId });
   }
 
@@ -144,6 +154,14 @@ export class ClientService {
     const row = await this.#repo.findOneBy({ clientId });
     if (!row) throw new AppError('client.not_found', 404);
     return row;
+  }
+
+  /** The metadata oidc-provider reads (secret opened, `client_id` set); undefined for an unknown id. */
+  metadataFor(clientId: string): Promise<JsonObject | undefined> {
+    return this.#metadata.get(clientId, async () => {
+      const row = await this.#repo.findOneBy({ clientId });
+      return row ? { ...openClientMetadata(this.box, row.clientId, row.metadata), client_id: row.clientId } : undefined;
+    });
   }
 
   async exists(clientId: string): Promise<boolean> {

@@ -49,7 +49,8 @@ export class FlowEngine {
     if (!current) return this.#finish(ctx);
     let notice: Notice | undefined;
     let error: AppError | undefined;
-    if (ctx.state.entered !== current.step.id) {
+    // `entered` only keeps a reload from running the step's entry (a PIN sent) twice.
+    if (current.step.enter && ctx.state.entered !== current.step.id) {
       ctx.state.entered = current.step.id;
       try {
         notice = (await current.step.enter?.(ctx)) ?? undefined;
@@ -85,6 +86,8 @@ export class FlowEngine {
         if (result.factor) ctx.state.factors.push(result.factor);
         ctx.state.completed.push(requirement.id);
         ctx.state.entered = undefined;
+        // After a later factor, the account is known: when nothing is left, finish in this response.
+        if (ctx.user && !(await this.#current(ctx))) return this.#finish(ctx);
         await session.save(ctx.state);
         return { kind: 'advance' };
       case 'switch': {

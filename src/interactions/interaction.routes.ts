@@ -53,10 +53,12 @@ export function interactionRoutes(
     ctx.body = views.render(template, { ...data, csrfToken: ctx.state.csrfToken, uid: ctx.params.uid });
   }
 
-  async function finish(ctx: Context, result: InteractionResults, merge: boolean): Promise<void> {
-    const to = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
+  /** Stores the result on the interaction already loaded (as `interactionResult` would, without reading it again). */
+  async function finish(ctx: Context, interaction: Interaction, result: InteractionResults, merge: boolean): Promise<void> {
+    interaction.result = merge && !('error' in result) ? { ...interaction.lastSubmission, ...result } : result;
+    await interaction.persist();
     ctx.status = 303;
-    ctx.redirect(to);
+    ctx.redirect(interaction.returnTo);
   }
 
   async function respond(ctx: Context, interaction: Interaction, outcome: EngineOutcome): Promise<void> {
@@ -68,7 +70,7 @@ export function interactionRoutes(
       case 'done': {
         const amr: string[] = [...new Set(outcome.factors)];
         if (amr.length >= 2) amr.push('mfa');
-        await finish(ctx, { login: { accountId: outcome.accountId, amr, acr: ACR_MFA, remember: true, ts: Math.floor(outcome.at / 1000) } }, false);
+        await finish(ctx, interaction, { login: { accountId: outcome.accountId, amr, acr: ACR_MFA, remember: true, ts: Math.floor(outcome.at / 1000) } }, false);
         return;
       }
       case 'render': {
@@ -118,7 +120,7 @@ export function interactionRoutes(
   router.post('/abort', async (ctx) => {
     const interaction = await load(ctx);
     await audit.record({ type: 'login.aborted', outcome: 'failure', ip: ctx.ip, clientId: String(interaction.params.client_id), subject: interaction.session?.accountId ?? null });
-    await finish(ctx, { error: 'access_denied', error_description: 'The user cancelled the sign-in.' }, false);
+    await finish(ctx, interaction, { error: 'access_denied', error_description: 'The user cancelled the sign-in.' }, false);
   });
 
   async function grantConsent(ctx: Context, interaction: Interaction): Promise<void> {
@@ -134,7 +136,7 @@ export function interactionRoutes(
     for (const [indicator, scopes] of Object.entries(details.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
     const grantId = await grant.save();
     await audit.record({ type: 'consent.granted', outcome: 'success', subject: accountId, clientId, ip: ctx.ip, actor: accountId });
-    await finish(ctx, { consent: { grantId } }, true);
+    await finish(ctx, interaction, { consent: { grantId } }, true);
   }
 
   return router;

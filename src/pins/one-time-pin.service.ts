@@ -64,7 +64,8 @@ export class OneTimePinService {
       consumedAt: null,
       createdAt: now,
     });
-    await this.#pins.insert(row);
+    // No read-back of column defaults after the insert (TypeORM does one on SQLite): the row is complete.
+    await this.#pins.createQueryBuilder().insert().values(row).updateEntity(false).execute();
     const vars = { pin, minutes: Math.round(this.policy.ttl / 60) };
     try {
       if (channel === 'sms') await this.delivery.sendSms('pin', user, vars, ctx);

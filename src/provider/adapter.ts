@@ -1,71 +1,86 @@
-// oidc-provider's storage adapter on TypeORM: one table for every model, clients from their own table.
+// oidc-provider's storage adapter: one table for every model, clients from the client service.
+// Every OIDC request goes through it several times, so it speaks plain parameterised SQL (the same
+// text on SQLite and PostgreSQL) rather than building each query through the ORM.
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { LessThan, type DataSource } from 'typeorm';
 import type { JsonObject } from '../persistence/columns.js';
-import { OidcClientEntity } from '../persistence/entities/oidc-client.entity.js';
 import { OidcPayloadEntity } from '../persistence/entities/oidc-payload.entity.js';
 import type { Clock } from '../support/clock.js';
-import { openClientMetadata } from '../clients/client-secret.js';
-import type { SecretBox } from '../security/secret-box.js';
 
 export interface AdapterClass {
   new (model: string): Adapter;
 }
 
-export function createAdapter(ds: DataSource, clock: Clock, box: SecretBox): AdapterClass {
-  const payloads = ds.getRepository(OidcPayloadEntity);
-  const clients = ds.getRepository(OidcClientEntity);
+interface Row {
+  payload: string;
+  expires_at: string | number | null;
+  consumed_at: string | number | null;
+}
 
-  const live = (row: OidcPayloadEntity | null): AdapterPayload | undefined => {
-    if (!row || (row.expiresAt !== null && row.expiresAt <= clock.now())) return undefined;
-    const payload = row.payload as AdapterPayload;
-    return row.consumedAt !== null ? { ...payload, consumed: Math.floor(row.consumedAt / 1000) } : payload;
+const COLUMNS = 'payload, expires_at, consumed_at';
+
+const UPSERT = `INSERT INTO oidc_payloads (model, id, payload, grant_id, user_code, uid, account_id, expires_at, consumed_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)
+  ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id, user_code = excluded.user_code,
+    uid = excluded.uid, account_id = excluded.account_id, expires_at = excluded.expires_at, consumed_at = NULL`;
+
+/** `$1`-style parameters as the database wants them (SQLite: `?1`). */
+export function sqlFor(ds: DataSource): (sql: string) => string {
+  return ds.options.type === 'postgres' ? (sql) => sql : (sql) => sql.replace(/\$(\d+)/g, '?$1');
+}
+
+/** `clientMetadata` reads a registered client (ClientService.metadataFor). */
+export function createAdapter(ds: DataSource, clock: Clock, clientMetadata: (clientId: string) => Promise<JsonObject | undefined>): AdapterClass {
+  const sql = sqlFor(ds);
+  const statements = {
+    upsert: sql(UPSERT),
+    byId: sql(`SELECT ${COLUMNS} FROM oidc_payloads WHERE model = $1 AND id = $2`),
+    byUserCode: sql(`SELECT ${COLUMNS} FROM oidc_payloads WHERE model = $1 AND user_code = $2`),
+    byUid: sql(`SELECT ${COLUMNS} FROM oidc_payloads WHERE model = $1 AND uid = $2`),
+    consume: sql('UPDATE oidc_payloads SET consumed_at = $3 WHERE model = $1 AND id = $2'),
+    destroy: sql('DELETE FROM oidc_payloads WHERE model = $1 AND id = $2'),
+    revokeByGrantId: sql('DELETE FROM oidc_payloads WHERE grant_id = $1'),
   };
 
-  return class TypeOrmAdapter implements Adapter {
+  const one = async (query: string, params: unknown[]): Promise<AdapterPayload | undefined> => {
+    const [row] = (await ds.query(query, params)) as Row[];
+    if (!row || (row.expires_at !== null && Number(row.expires_at) <= clock.now())) return undefined;
+    const payload = JSON.parse(row.payload) as AdapterPayload;
+    return row.consumed_at !== null ? { ...payload, consumed: Math.floor(Number(row.consumed_at) / 1000) } : payload;
+  };
+
+  return class SqlAdapter implements Adapter {
     constructor(private readonly model: string) {}
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-      const row = {
-        model: this.model,
-        id,
-        payload: payload as JsonObject,
-        grantId: payload.grantId ?? null,
-        userCode: payload.userCode ?? null,
-        uid: payload.uid ?? null,
-        accountId: typeof payload.accountId === 'string' ? payload.accountId : null,
-        expiresAt: expiresIn ? clock.now() + expiresIn * 1000 : null,
-        consumedAt: null,
-      };
-      await payloads.upsert(row, ['model', 'id']);
+      const accountId = typeof payload.accountId === 'string' ? payload.accountId : null;
+      const expiresAt = expiresIn ? clock.now() + expiresIn * 1000 : null;
+      await ds.query(statements.upsert, [this.model, id, JSON.stringify(payload), payload.grantId ?? null, payload.userCode ?? null, payload.uid ?? null, accountId, expiresAt]);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
-      if (this.model === 'Client') {
-        const client = await clients.findOneBy({ clientId: id });
-        return client ? ({ ...openClientMetadata(box, client.clientId, client.metadata), client_id: client.clientId } as AdapterPayload) : undefined;
-      }
-      return live(await payloads.findOneBy({ model: this.model, id }));
+      if (this.model === 'Client') return (await clientMetadata(id)) as AdapterPayload | undefined;
+      return one(statements.byId, [this.model, id]);
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-      return live(await payloads.findOneBy({ model: this.model, userCode }));
+      return one(statements.byUserCode, [this.model, userCode]);
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      return live(await payloads.findOneBy({ model: this.model, uid }));
+      return one(statements.byUid, [this.model, uid]);
     }
 
     async consume(id: string): Promise<void> {
-      await payloads.update({ model: this.model, id }, { consumedAt: clock.now() });
+      await ds.query(statements.consume, [this.model, id, clock.now()]);
     }
 
     async destroy(id: string): Promise<void> {
-      await payloads.delete({ model: this.model, id });
+      await ds.query(statements.destroy, [this.model, id]);
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      await payloads.delete({ grantId });
+      await ds.query(statements.revokeByGrantId, [grantId]);
     }
   };
 }

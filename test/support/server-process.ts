@@ -1,4 +1,5 @@
-// A real server process (`node --import tsx src/main.ts`, one process) for tests and benchmarks that need separate processes.
+// A real server process for tests and benchmarks that need separate processes: the TypeScript sources
+// through tsx, or (`compiled`) the build that `npm start` runs, dist/src/main.js (built beforehand).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -20,9 +21,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts the server with `env` on `port` and waits for /readyz. */
-export async function startServerProcess(env: Record<string, string>, port: number, timeoutMs = 60_000): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string>, port: number, timeoutMs = 60_000, compiled = false): Promise<ServerProcess> {
   const bin = join(projectRoot, 'node_modules/.bin');
-  const child = spawn(join(bin, 'node'), ['--import', 'tsx', 'src/main.ts'], {
+  const args = compiled ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const child = spawn(join(bin, 'node'), args, {
     cwd: projectRoot,
     env: { ...process.env, NODE_OPTIONS: '', PATH: `${bin}:${process.env.PATH}`, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -6,11 +6,25 @@ export interface Page {
   location?: string;
 }
 
+/** One HTTP exchange without following redirects. */
+export type Transport = (
+  url: string,
+  request: { method: string; headers: Record<string, string>; body?: string },
+) => Promise<{ status: number; setCookie: string[]; location?: string; body: string }>;
+
+export const fetchTransport: Transport = async (url, { method, headers, body }) => {
+  const res = await fetch(url, { method, headers, body, redirect: 'manual' });
+  return { status: res.status, setCookie: res.headers.getSetCookie(), location: res.headers.get('location') ?? undefined, body: await res.text() };
+};
+
 export class UserAgent {
   readonly #jar = new Map<string, Map<string, string>>();
 
   /** `sameJar` maps a host to another whose cookies it shares (two servers behind one name). */
-  constructor(private readonly sameJar: Record<string, string> = {}) {}
+  constructor(
+    private readonly sameJar: Record<string, string> = {},
+    private readonly transport: Transport = fetchTransport,
+  ) {}
 
   async get(url: string): Promise<Page> {
     return this.#request(url, { method: 'GET' });
@@ -42,17 +56,14 @@ export class UserAgent {
     return this.post(action, { ...form.hidden, ...fields });
   }
 
-  async #request(url: string, init: RequestInit): Promise<Page> {
+  async #request(url: string, init: { method: string; headers?: Record<string, string>; body?: string }): Promise<Page> {
     const u = new URL(url);
     const host = this.sameJar[u.host] ?? u.host;
     const cookies = [...(this.#jar.get(host) ?? new Map()).entries()].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await fetch(url, {
-      ...init,
-      redirect: 'manual',
-      headers: { ...(init.headers as Record<string, string>), ...(cookies ? { cookie: cookies } : {}), accept: 'text/html' },
-    });
-    for (const line of res.headers.getSetCookie()) this.#store(host, line);
-    return { url, status: res.status, html: await res.text(), location: res.headers.get('location') ?? undefined };
+    const headers = { ...init.headers, ...(cookies ? { cookie: cookies } : {}), accept: 'text/html' };
+    const res = await this.transport(url, { method: init.method, headers, body: init.body });
+    for (const line of res.setCookie) this.#store(host, line);
+    return { url, status: res.status, html: res.body, location: res.location };
   }
 
   #store(host: string, line: string): void {
