@@ -15,6 +15,8 @@ export class SmsWebhookChannel implements SmsChannel {
       body: JSON.stringify({ to: sms.to, text: sms.text }),
       signal: AbortSignal.timeout(this.timeoutMs),
     });
+    // Discard the answer's body so the connection goes back to the pool at once.
+    await res.body?.cancel();
     if (!res.ok) throw new Error(`SMS gateway answered ${res.status}`);
   }
 }

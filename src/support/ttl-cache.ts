@@ -13,7 +13,11 @@ export class TtlCache<V> {
   get(key: string, load: () => Promise<V>): Promise<V> {
     const now = performance.now();
     const hit = this.#entries.get(key);
-    if (hit && hit.until > now) return hit.value;
+    if (hit && hit.until > now) {
+      this.#entries.delete(key); // most recently used last: the first key is the one to drop
+      this.#entries.set(key, hit);
+      return hit.value;
+    }
     const entry = { value: load(), until: now + this.ttlMs };
     this.#entries.delete(key);
     this.#entries.set(key, entry);

@@ -5,7 +5,7 @@ import * as oidc from 'openid-client';
 import { OidcClientEntity } from '../../src/persistence/entities/oidc-client.entity.js';
 import { pinFrom, SmtpCapture } from '../support/smtp-capture.js';
 import { SmsCapture } from '../support/sms-capture.js';
-import { exchange, registerRelyingParty, signInWithPin, startAuthorization, type RelyingParty } from '../support/relying-party.js';
+import { exchange, isCallback, openLogin, registerRelyingParty, signInWithPin, startAuthorization, type RelyingParty } from '../support/relying-party.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { UserAgent } from '../support/user-agent.js';
 
@@ -77,6 +77,20 @@ describe('OIDC authorization code flow with password and one-time PIN', () => {
     const tokens = await exchange(rp, auth, callback);
     expect(tokens.claims()!.amr).toEqual(['pwd', 'sms', 'mfa']);
     expect(tokens.claims()!.phone_number).toBe('+15551230000');
+  });
+
+  it('ends the interaction in the answer to the last factor: straight back to the authorization endpoint', async () => {
+    const agent = new UserAgent();
+    const auth = await startAuthorization(rp);
+    const seen = smtp.messages.length;
+    const loginPage = await openLogin(agent, auth);
+    const pinPage = await agent.follow(await agent.submit(loginPage, '/step/password', { login: 'alice', password: 'correct horse battery' }));
+    const pin = pinFrom((await smtp.next('alice@example.com', seen)).raw);
+    const answer = await agent.submit(pinPage, '/step/pin', { action: 'verify', pin });
+    expect(answer.status).toBe(303);
+    expect(new URL(answer.location!, server.url).pathname).toMatch(/^\/auth\//);
+    const done = await agent.follow(answer, isCallback);
+    expect((await exchange(rp, auth, done.url)).claims()!.amr).toEqual(['pwd', 'mail', 'mfa']);
   });
 
   it('rotates refresh tokens and rejects the old one', async () => {
