@@ -24,21 +24,25 @@ try {
   // Each user signs in once: a code is accepted once per token and time step.
   const users = await bench.seed(async (s) => {
     const seeded = await seedUsers(s, total, 'totpuser');
-    return Promise.all(
-      seeded.map(async (u) => {
-        const user = (await s.users.findById(u.id))!;
-        const { token, key } = await s.tokens.createForApp(user);
-        const secret = fromBase32(key);
-        // Activated with the previous step's code, so the sign-in's current code is not a replay.
-        await s.tokens.completeWithCode(u.id, token.id, totpCode(secret, totpParams, Date.now() - 30_000));
-        await s.questions.set(u.id, [
-          { question: 'What was the name of your first pet?', answer: 'rex' },
-          { question: 'In what city were you born?', answer: 'paris' },
-          { question: 'What was the make of your first car?', answer: 'volvo' },
-        ]);
-        return { ...u, secret };
-      }),
-    );
+    const enrolled: Array<(typeof seeded)[number] & { secret: Uint8Array }> = [];
+    await runConcurrent(seeded.length, 4, async (i) => {
+      const u = seeded[i]!;
+      const user = (await s.users.findById(u.id))!;
+      const { token, key } = await s.tokens.createForApp(user);
+      const secret = fromBase32(key);
+      // Activated with the previous step's code, so the sign-in's current code is not a replay; not
+      // in a step's last second, so the code is still in the accepted window when it is checked.
+      const intoStep = Date.now() % (totpParams.period * 1000);
+      if (intoStep > (totpParams.period - 1) * 1000) await new Promise((r) => setTimeout(r, totpParams.period * 1000 - intoStep + 10));
+      await s.tokens.completeWithCode(u.id, token.id, totpCode(secret, totpParams, Date.now() - 30_000));
+      await s.questions.set(u.id, [
+        { question: 'What was the name of your first pet?', answer: 'rex' },
+        { question: 'In what city were you born?', answer: 'paris' },
+        { question: 'What was the make of your first car?', answer: 'volvo' },
+      ]);
+      enrolled[i] = { ...u, secret };
+    });
+    return enrolled;
   });
   const answer = (secret: Uint8Array) => async (agent: Parameters<Parameters<typeof signIn>[3]>[0], page: Parameters<Parameters<typeof signIn>[3]>[1]) => {
     if (!page.html.includes('/step/totp')) throw new Error(`expected the soft token page:\n${page.html.slice(0, 800)}`);

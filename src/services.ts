@@ -99,7 +99,7 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
   const groups = new GroupService(ds, clock, audit);
   const tokenVerifier = new TokenVerifier(ds, clock, tokens, audit, config.tokens, config.lockout);
   const activations = new ActivationService(ds, clock, box, tokens, users, delivery, audit, config.tokens, config.issuer);
-  const userAdmin = new UserAdminService(ds, clock, hasher, lockout, guard, notices, audit, config.password, new SessionRevoker(ds, audit));
+  const userAdmin = new UserAdminService(ds, clock, hasher, lockout, guard, notices, audit, config.password, new SessionRevoker(ds, audit, clock));
   return {
     config,
     ds,

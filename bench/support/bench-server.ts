@@ -1,7 +1,7 @@
 // A real server process on a fresh SQLite database for benchmarks, with an SMS gateway stand-in,
 // a confidential application registered, and a way to seed users through the services.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,9 +21,18 @@ export interface BenchServer {
   rp: oidc.Configuration;
   /** CPU seconds the server process has used so far (user + system, all threads). */
   serverCpu(): number;
+  /** CPU seconds so far by thread kind: `main` (JavaScript), `pool` (libuv: hashing, SQLite), `v8` (GC and compiler helpers). */
+  serverThreads(): ThreadCpu;
   /** Runs `fn` with the services opened on the same database (for seeding), then closes them. */
   seed<T>(fn: (s: Services) => Promise<T>): Promise<T>;
   stop(): Promise<void>;
+}
+
+export interface ThreadCpu {
+  main: number;
+  pool: number;
+  v8: number;
+  other: number;
 }
 
 export async function startBenchServer(extraEnv: Record<string, string> = {}): Promise<BenchServer> {
@@ -65,6 +74,7 @@ export async function startBenchServer(extraEnv: Record<string, string> = {}): P
     rp,
     seed,
     serverCpu: () => processCpuSeconds(server.child.pid!),
+    serverThreads: () => threadCpuSeconds(server.child.pid!),
     async stop() {
       await server.stop();
       await sms.stop();
@@ -73,8 +83,24 @@ export async function startBenchServer(extraEnv: Record<string, string> = {}): P
   };
 }
 
-/** utime + stime of a process from /proc (Linux), in seconds. */
+/** utime + stime from a /proc stat file (Linux), in seconds, and the thread or process name. */
+function statCpu(path: string): { name: string; seconds: number } {
+  const raw = readFileSync(path, 'utf8');
+  const fields = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+  return { name: raw.slice(raw.indexOf('(') + 1, raw.lastIndexOf(')')), seconds: (Number(fields[11]) + Number(fields[12])) / 100 };
+}
+
 function processCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return statCpu(`/proc/${pid}/stat`).seconds;
+}
+
+/** Threads that have exited are not counted (the server's threads live as long as it does). */
+function threadCpuSeconds(pid: number): ThreadCpu {
+  const cpu: ThreadCpu = { main: 0, pool: 0, v8: 0, other: 0 };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const { name, seconds } = statCpu(`/proc/${pid}/task/${tid}/stat`);
+    const kind = tid === String(pid) ? 'main' : name.startsWith('libuv-worker') ? 'pool' : name.startsWith('V8') ? 'v8' : 'other';
+    cpu[kind] += seconds;
+  }
+  return cpu;
 }

@@ -16,6 +16,8 @@ export interface ConsoleSession {
   claims: Record<string, unknown>;
   /** Epoch ms after which the cookie is no longer honoured. */
   exp: number;
+  /** Epoch ms (service clock) when this session began; absent in cookies written before it existed. */
+  iat?: number;
 }
 
 interface Transaction {
@@ -91,6 +93,7 @@ export class SelfSignIn {
       idToken: tokens.id_token!,
       claims: { ...claims },
       exp: Date.now() + seconds * 1000,
+      iat: this.clock.now(),
     };
     ctx.cookies.set(this.#sessionCookie, this.box.seal(JSON.stringify(session), this.#sessionCookie), { ...this.#cookie(), maxAge: seconds * 1000 });
     return tx.returnTo;
@@ -99,6 +102,16 @@ export class SelfSignIn {
   session(ctx: Context): ConsoleSession | undefined {
     const session = this.#open<ConsoleSession>(ctx.cookies.get(this.#sessionCookie), this.#sessionCookie);
     return session && session.exp > Date.now() ? session : undefined;
+  }
+
+  /** Whether the account's sessions were ended (password changed, account disabled…) after this one began. */
+  endedSince(session: ConsoleSession, user: { sessionsEndedAt: number | null }): boolean {
+    return user.sessionsEndedAt !== null && (session.iat ?? session.authTime * 1000) <= user.sessionsEndedAt;
+  }
+
+  /** Drops the local session without signing out at the provider. */
+  forget(ctx: Context): void {
+    ctx.cookies.set(this.#sessionCookie, null, this.#cookie());
   }
 
   /** Whether the last full sign-in is recent enough for a sensitive change. */

@@ -15,6 +15,7 @@ const MAX_STATEMENTS = 256;
 
 class CachingDatabase extends sqlite3.Database {
   readonly #entries = new Map<string, Entry>();
+  #closing = false;
 
   override all(sql: string, ...args: unknown[]): this {
     return this.#cached('all', sql, args) ?? super.all(sql, ...(args as []));
@@ -25,6 +26,8 @@ class CachingDatabase extends sqlite3.Database {
   }
 
   override close(callback?: (err: Error | null) => void): void {
+    // Queries that arrive from now on take the usual way (and fail as on any closed database).
+    this.#closing = true;
     const entries = [...this.#entries.values()];
     this.#entries.clear();
     void Promise.all(entries.map((e) => e.statement.then((s) => new Promise<void>((resolve) => s.finalize(() => resolve())), () => undefined))).then(() =>
@@ -35,7 +38,7 @@ class CachingDatabase extends sqlite3.Database {
   /** Only TypeORM's form, (sql, parameters, callback), is cached; anything else goes the usual way. */
   #cached(method: 'all' | 'run', sql: string, args: unknown[]): this | undefined {
     const [params, callback] = args;
-    if (args.length !== 2 || typeof callback !== 'function') return undefined;
+    if (this.#closing || args.length !== 2 || typeof callback !== 'function') return undefined;
     const entry = this.#entry(sql);
     entry.users++;
     entry.statement.then(

@@ -18,6 +18,12 @@ export function portalAuth(signIn: SelfSignIn, users: UserService, lockout: Lock
       return signIn.start(ctx, ctx.originalUrl);
     }
     const user = await users.findById(session.sub);
+    if (user && signIn.endedSince(session, user)) {
+      // Its sessions were ended since (the password changed, say): the user signs in again.
+      signIn.forget(ctx);
+      if (ctx.method !== 'GET') throw new AppError('flow.expired', 401);
+      return signIn.start(ctx, ctx.originalUrl);
+    }
     if (!user || user.status !== 'active' || lockout.isLocked(user) || !session.amr.includes('mfa')) {
       // The account changed since the sign-in: its session here ends too.
       await signIn.end(ctx, '/account/signed-out');

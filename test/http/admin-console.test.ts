@@ -38,6 +38,16 @@ describe('admin console', () => {
     return agent.follow(await agent.post(new URL(form.action, from.url).href, { ...form.hidden, ...fields }));
   }
 
+  it('ends a console session when the account’s password changes: the next page asks for a sign-in', async () => {
+    const { agent, page, id } = await staff('carla', 'admin');
+    expect(page.html).toContain('<h1>Users</h1>');
+    await server.app.services.userAdmin.setPassword(id, 'carla brand new password', { actor: 'admin-test' });
+    const again = await agent.get(`${server.url}/admin/users`);
+    expect(again.status).toBe(302);
+    expect(again.location).toContain('/auth?');
+    expect((await agent.follow(again)).html).toContain('name="password"');
+  });
+
   it('lets a super administrator manage a user end to end', async () => {
     const { agent, page } = await staff('root', 'superadmin');
     expect(page.html).toContain('<h1>Users</h1>');

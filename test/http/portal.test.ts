@@ -75,6 +75,28 @@ describe('My Profile', () => {
     expect(again.location).toContain('/auth?');
   });
 
+  it('ends when the password changes elsewhere: pages ask for a full sign-in again, forms are refused', async () => {
+    const { agent, user: u, secret } = await user('pat');
+    await server.app.services.userAdmin.setPassword(u.id, 'pat brand new password', { actor: 'admin-test' });
+    const again = await agent.get(`${server.url}/account`);
+    expect(again.status).toBe(302);
+    expect(again.location).toContain('/auth?');
+    const login = await agent.follow(again);
+    expect(login.html).toContain('name="password"');
+    const old = await agent.submit(login, '/step/password', { login: 'pat', password: 'pat password 1' });
+    expect(old.html).toContain('The username or password is incorrect.');
+    offset += 30_000;
+    const totp = await agent.follow(await agent.submit(old, '/step/password', { login: 'pat', password: 'pat brand new password' }));
+    const page = await agent.follow(await agent.submit(totp, '/step/totp', { action: 'verify', code: totpCode(secret, totpParams, now()) }));
+    expect(page.url).toBe(`${server.url}/account`);
+    expect(page.html).toContain('<h1>My Profile</h1>');
+
+    const other = await user('quin');
+    await server.app.services.userAdmin.setPassword(other.user.id, 'quin brand new password', { actor: 'admin-test' });
+    const refused = await post(other.agent, other.page, '/account/logout');
+    expect(refused.status).toBe(401);
+  });
+
   it('adds an authenticator app: a wrong first code is refused, the right one activates it and e-mails a notice', async () => {
     const { agent, user: u } = await user('ben');
     const chooser = await agent.get(`${server.url}/account/tokens/new`);

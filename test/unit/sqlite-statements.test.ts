@@ -34,6 +34,19 @@ describe('prepared statements kept between queries (SQLite)', () => {
     await expect(ds.destroy()).resolves.toBeUndefined();
   });
 
+  it('closes cleanly right after dropping statements it no longer keeps', async () => {
+    for (let i = 0; i < 300; i++) await ds.query(`SELECT ${i} AS n`);
+    await expect(ds.destroy()).resolves.toBeUndefined();
+  });
+
+  it('closes cleanly while a query is still on its way', async () => {
+    await ds.query('SELECT 1 AS warm');
+    const late = ds.query('SELECT 2 AS late').catch((err: Error) => err);
+    const later = ds.query('SELECT 3 AS later').catch((err: Error) => err);
+    await expect(ds.destroy()).resolves.toBeUndefined();
+    await Promise.all([late, later]);
+  });
+
   it('reports a statement that does not prepare with its own error, and tries the same text again later', async () => {
     await expect(ds.query('SELEC 1')).rejects.toThrow(/syntax error/);
     await expect(ds.query('SELECT * FROM made_later')).rejects.toThrow(/no such table/);

@@ -15,7 +15,7 @@ import { userPages } from './users.pages.js';
 
 export function adminRoutes(s: Services, views: nunjucks.Environment, forms: Middleware[]): Router {
   const router = new Router({ prefix: '/admin' });
-  const signIn = new SelfSignIn(s.config, s.box, { clientId: CONSOLE_CLIENT_ID, basePath: '/admin', sessionSeconds: 1800 });
+  const signIn = new SelfSignIn(s.config, s.box, { clientId: CONSOLE_CLIENT_ID, basePath: '/admin', sessionSeconds: 1800 }, s.clock);
   const page = new PageResponder(views, new FlashMessages(s.box, s.config.issuer.startsWith('https://'), '/admin'), (ctx) => ({
     me: ctx.state.adminUser,
     can: (permission: Parameters<typeof can>[1]) => can((ctx.state.admin as AdminContext).role, permission),

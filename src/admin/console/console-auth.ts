@@ -17,6 +17,12 @@ export function consoleAuth(signIn: SelfSignIn, users: UserService, lockout: Loc
       return signIn.start(ctx, ctx.originalUrl);
     }
     const user = await users.findById(session.sub);
+    if (user && signIn.endedSince(session, user)) {
+      // Its sessions were ended since (the password changed, say): the administrator signs in again.
+      signIn.forget(ctx);
+      if (ctx.method !== 'GET') throw new AppError('flow.expired', 401);
+      return signIn.start(ctx, ctx.originalUrl);
+    }
     const secondFactor = session.amr.includes('mfa');
     if (!user || user.status !== 'active' || lockout.isLocked(user) || !staffRoles.includes(user.role) || !secondFactor) {
       throw new AppError('admin.forbidden', 403);

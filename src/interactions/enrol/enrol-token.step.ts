@@ -15,7 +15,9 @@ export class EnrolTokenStep implements Step {
 
   async available(ctx: StepContext): Promise<boolean> {
     const required = this.policy.required || ctx.rule.secondFactor === 'token';
-    return required && !!ctx.user && !(await this.tokens.hasActive(ctx.user.id));
+    // Whoever has just signed in with a soft token code has an active token: no need to ask.
+    if (!required || !ctx.user || ctx.state.factors.includes('otp')) return false;
+    return !(await this.tokens.hasActive(ctx.user.id));
   }
 
   async view(ctx: StepContext): Promise<StepView> {

@@ -19,6 +19,8 @@ export class UserEntity {
   @EpochColumn({ name: 'locked_at', nullable: true }) lockedAt!: number | null;
   @EpochColumn({ name: 'locked_until', nullable: true }) lockedUntil!: number | null;
   @EpochColumn({ name: 'last_login_at', nullable: true }) lastLoginAt!: number | null;
+  /** When all of the account's sessions were last ended; a session of the provider's own pages begun before it is void. */
+  @EpochColumn({ name: 'sessions_ended_at', nullable: true }) sessionsEndedAt!: number | null;
   @EpochColumn({ name: 'created_at' }) createdAt!: number;
   @EpochColumn({ name: 'updated_at' }) updatedAt!: number;
 }
