@@ -25,7 +25,7 @@ const UPSERT = `INSERT INTO oidc_payloads (model, id, payload, grant_id, user_co
     uid = excluded.uid, account_id = excluded.account_id, expires_at = excluded.expires_at, consumed_at = NULL`;
 
 /** `$1`-style parameters as the database wants them (SQLite: `?1`). */
-export function sqlFor(ds: DataSource): (sql: string) => string {
+function sqlFor(ds: DataSource): (sql: string) => string {
   return ds.options.type === 'postgres' ? (sql) => sql : (sql) => sql.replace(/\$(\d+)/g, '?$1');
 }
 
