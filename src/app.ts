@@ -21,6 +21,7 @@ import { openDatabase } from './persistence/data-source.js';
 import { portalRoutes } from './portal/portal.routes.js';
 import { withStartupLock } from './persistence/startup-lock.js';
 import { createAdapter, removeExpiredPayloads } from './provider/adapter.js';
+import { backchannelNotifier } from './provider/backchannel-notifier.js';
 import { createProvider } from './provider/provider.js';
 import { randomToken } from './security/random.js';
 import { activationRoutes } from './tokens/activation.routes.js';
@@ -54,6 +55,7 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
     cookieKeys,
   });
   provider.on('server_error', (_ctx, err) => log.error({ err }, 'oidc-provider server error'));
+  services.sessions.onEnded(backchannelNotifier(provider, services.audit));
 
   const csrf = csrfProtection(await services.secrets.bytes('csrf-key'), config.issuer.startsWith('https://'));
   const forms = [bodyParser({ enableTypes: ['form'], formLimit: '64kb' }), csrf];

@@ -63,6 +63,7 @@ export interface Services {
   passwordResets: PasswordResetService;
   groups: GroupService;
   clientRules: ClientRuleService;
+  sessions: SessionRevoker;
   close(): Promise<void>;
 }
 
@@ -99,7 +100,8 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
   const groups = new GroupService(ds, clock, audit);
   const tokenVerifier = new TokenVerifier(ds, clock, tokens, audit, config.tokens, config.lockout);
   const activations = new ActivationService(ds, clock, box, tokens, users, delivery, audit, config.tokens, config.issuer);
-  const userAdmin = new UserAdminService(ds, clock, hasher, lockout, guard, notices, audit, config.password, new SessionRevoker(ds, audit, clock));
+  const sessions = new SessionRevoker(ds, audit, clock);
+  const userAdmin = new UserAdminService(ds, clock, hasher, lockout, guard, notices, audit, config.password, sessions);
   return {
     config,
     ds,
@@ -128,6 +130,7 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
     passwordResets: new PasswordResetService(ds, clock, users, userAdmin, pins, delivery, lockout, audit, config),
     groups,
     clientRules: new ClientRuleService(ds, clock, groups, audit),
+    sessions,
     async close() {
       smtp?.close();
       if (ds.isInitialized) await ds.destroy();

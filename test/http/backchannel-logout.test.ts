@@ -1,5 +1,6 @@
-// Back-channel logout: when the user signs out at the provider, every application in the session
-// receives a signed logout token at its back-channel URI.
+// Back-channel logout: when the user signs out at the provider, or the provider ends the account's
+// sessions (password changed, account disabled), every application in the session receives a
+// signed logout token at its back-channel URI.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -16,6 +17,7 @@ describe('back-channel logout', () => {
   let receiver: Server;
   let rp: RelyingParty;
   const received: string[] = [];
+  let answer = 200;
 
   beforeAll(async () => {
     smtp = new SmtpCapture();
@@ -25,6 +27,7 @@ describe('back-channel logout', () => {
       req.on('data', (c) => (body += c));
       req.on('end', () => {
         received.push(new URLSearchParams(body).get('logout_token') ?? '');
+        res.statusCode = answer;
         res.end();
       });
     });
@@ -40,7 +43,51 @@ describe('back-channel logout', () => {
     await new Promise<void>((resolve) => receiver?.close(() => resolve()));
   });
 
+  async function signedIn(username: string) {
+    const user = await server.app.services.users.create({ username, email: `${username}@example.com`, password: `${username} password 1` });
+    const agent = new UserAgent();
+    const auth = await startAuthorization(rp);
+    const seen = smtp.messages.length;
+    const callback = await signInWithPin(agent, auth, username, `${username} password 1`, async () => pinFrom((await smtp.next(`${username}@example.com`, seen)).raw));
+    const claims = (await exchange(rp, auth, callback)).claims()!;
+    expect(claims.sid).toBeTruthy();
+    return { user, claims };
+  }
+
+  async function verified(token: string) {
+    const jwks = createRemoteJWKSet(new URL(`${server.url}/jwks`));
+    return (await jwtVerify(token, jwks, { issuer: server.url, audience: 'bcl-app' })).payload;
+  }
+
+  it('tells the application when an administrator disables the account', async () => {
+    const { user, claims } = await signedIn('dave');
+    received.length = 0;
+    await server.app.services.userAdmin.setStatus(user.id, 'disabled', { actor: 'admin-test' });
+    expect(received).toHaveLength(1);
+    const payload = await verified(received[0]!);
+    expect(payload.sub).toBe(user.id);
+    expect(payload.sid).toBe(claims.sid);
+    expect(payload.events).toHaveProperty(['http://schemas.openid.net/event/backchannel-logout']);
+  });
+
+  it('audits a logout token the application refuses, and the password change still happens', async () => {
+    const { user } = await signedIn('erin');
+    received.length = 0;
+    answer = 500;
+    try {
+      await server.app.services.userAdmin.setPassword(user.id, 'erin brand new password', { actor: 'admin-test' });
+    } finally {
+      answer = 200;
+    }
+    expect(received).toHaveLength(1);
+    const events = await server.app.services.audit.list({ subject: user.id });
+    expect(events.find((e) => e.type === 'sessions.backchannel_failed')).toMatchObject({ outcome: 'failure', clientId: 'bcl-app', actor: 'admin-test' });
+    expect(events.map((e) => e.type)).toContain('user.password_set');
+    expect(await server.app.services.hasher.verify((await server.app.services.users.passwordHash(user.id))!, 'erin brand new password')).toBe(true);
+  });
+
   it('posts a signed logout token naming the user and the session', async () => {
+    received.length = 0;
     const agent = new UserAgent();
     const auth = await startAuthorization(rp);
     const seen = smtp.messages.length;
