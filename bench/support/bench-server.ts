@@ -19,7 +19,7 @@ export interface BenchServer {
   config: Config;
   sms: SmsCapture;
   rp: oidc.Configuration;
-  /** CPU seconds the server process has used so far (user + system, all threads). */
+  /** CPU seconds the server process has used so far (all threads, nanosecond precision). */
   serverCpu(): number;
   /** CPU seconds so far by thread kind: `main` (JavaScript), `pool` (libuv: hashing, SQLite), `v8` (GC and compiler helpers). */
   serverThreads(): ThreadCpu;
@@ -83,22 +83,23 @@ export async function startBenchServer(extraEnv: Record<string, string> = {}): P
   };
 }
 
-/** utime + stime from a /proc stat file (Linux), in seconds, and the thread or process name. */
-function statCpu(path: string): { name: string; seconds: number } {
-  const raw = readFileSync(path, 'utf8');
-  const fields = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-  return { name: raw.slice(raw.indexOf('(') + 1, raw.lastIndexOf(')')), seconds: (Number(fields[11]) + Number(fields[12])) / 100 };
-}
-
-function processCpuSeconds(pid: number): number {
-  return statCpu(`/proc/${pid}/stat`).seconds;
+/** CPU time of each thread of a process (Linux /proc, nanosecond precision from schedstat). */
+function threads(pid: number): Array<{ tid: string; name: string; seconds: number }> {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => ({
+    tid,
+    name: readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim(),
+    seconds: Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e9,
+  }));
 }
 
 /** Threads that have exited are not counted (the server's threads live as long as it does). */
+function processCpuSeconds(pid: number): number {
+  return threads(pid).reduce((sum, t) => sum + t.seconds, 0);
+}
+
 function threadCpuSeconds(pid: number): ThreadCpu {
   const cpu: ThreadCpu = { main: 0, pool: 0, v8: 0, other: 0 };
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const { name, seconds } = statCpu(`/proc/${pid}/task/${tid}/stat`);
+  for (const { tid, name, seconds } of threads(pid)) {
     const kind = tid === String(pid) ? 'main' : name.startsWith('libuv-worker') ? 'pool' : name.startsWith('V8') ? 'v8' : 'other';
     cpu[kind] += seconds;
   }
