@@ -4,6 +4,7 @@ import type { JsonObject } from '../persistence/columns.js';
 import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import { AppError } from '../errors/app-error.js';
 import { OidcClientEntity } from '../persistence/entities/oidc-client.entity.js';
+import { OidcPayloadEntity } from '../persistence/entities/oidc-payload.entity.js';
 import { randomToken } from '../security/random.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { openClientMetadata, sealClientSecret } from './client-secret.js';
@@ -27,6 +28,7 @@ export const CLIENT_CACHE_MS = 5000;
 
 export class ClientService {
   readonly #repo: Repository<OidcClientEntity>;
+  readonly #issued: Repository<OidcPayloadEntity>;
   readonly #metadata = new TtlCache<JsonObject | undefined>(CLIENT_CACHE_MS, (m) => m !== undefined);
 
   constructor(
@@ -36,6 +38,7 @@ export class ClientService {
     private readonly box: SecretBox,
   ) {
     this.#repo = ds.getRepository(OidcClientEntity);
+    this.#issued = ds.getRepository(OidcPayloadEntity);
   }
 
   /** Registers a client; a confidential client's generated secret is returned once. */
@@ -109,7 +112,10 @@ export class ClientService {
     return { clientId, clientSecret };
   }
 
-  /** A new secret for a confidential client, returned once; the old one stops working at once. */
+  /**
+   * A new secret for a confidential client, returned once; the old one stops working at once, and
+   * so do the client-credentials tokens (admin API) obtained with it.
+   */
   async rotateSecret(clientId: string, ctx: AuditContext = {}): Promise<string> {
     const row = await this.#get(clientId);
     if (row.metadata.token_endpoint_auth_method === 'none') throw new AppError('client.public_no_secret', 409);
@@ -117,7 +123,8 @@ export class ClientService {
     const metadata: JsonObject = { ...row.metadata, client_secret: sealClientSecret(this.box, clientId, clientSecret) };
     await this.#repo.update({ clientId }, { metadata, updatedAt: this.clock.now() });
     this.#metadata.delete(clientId);
-    await this.audit.record({ ...ctx, type: 'client.secret_rotated', outcome: 'success', clientId });
+    const { affected } = await this.#issued.delete({ model: 'ClientCredentials', clientId });
+    await this.audit.record({ ...ctx, type: 'client.secret_rotated', outcome: 'success', clientId, details: { revokedTokens: affected ?? 0 } });
     return clientSecret;
   }
 
@@ -147,6 +154,8 @@ export class ClientService {
     await this.#get(clientId);
     await this.#repo.delete({ clientId });
     this.#metadata.delete(clientId);
+    // Its grants, codes and tokens go with it.
+    await this.#issued.delete({ clientId });
     await this.audit.record({ ...ctx, type: 'client.deleted', outcome: 'success', clientId });
   }
 

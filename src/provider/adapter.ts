@@ -19,10 +19,10 @@ interface Row {
 
 const COLUMNS = 'payload, expires_at, consumed_at';
 
-const UPSERT = `INSERT INTO oidc_payloads (model, id, payload, grant_id, user_code, uid, account_id, expires_at, consumed_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)
+const UPSERT = `INSERT INTO oidc_payloads (model, id, payload, grant_id, user_code, uid, account_id, client_id, expires_at, consumed_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)
   ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id, user_code = excluded.user_code,
-    uid = excluded.uid, account_id = excluded.account_id, expires_at = excluded.expires_at, consumed_at = NULL`;
+    uid = excluded.uid, account_id = excluded.account_id, client_id = excluded.client_id, expires_at = excluded.expires_at, consumed_at = NULL`;
 
 /** `$1`-style parameters as the database wants them (SQLite: `?1`). */
 function sqlFor(ds: DataSource): (sql: string) => string {
@@ -54,8 +54,9 @@ export function createAdapter(ds: DataSource, clock: Clock, clientMetadata: (cli
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const accountId = typeof payload.accountId === 'string' ? payload.accountId : null;
+      const clientId = typeof payload.clientId === 'string' ? payload.clientId : null;
       const expiresAt = expiresIn ? clock.now() + expiresIn * 1000 : null;
-      await ds.query(statements.upsert, [this.model, id, JSON.stringify(payload), payload.grantId ?? null, payload.userCode ?? null, payload.uid ?? null, accountId, expiresAt]);
+      await ds.query(statements.upsert, [this.model, id, JSON.stringify(payload), payload.grantId ?? null, payload.userCode ?? null, payload.uid ?? null, accountId, clientId, expiresAt]);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Router from '@koa/router';
 import { adminApiAuth } from '../../src/admin/admin-api-auth.js';
+import { OidcPayloadEntity } from '../../src/persistence/entities/oidc-payload.entity.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 describe('admin API authentication', () => {
@@ -40,6 +41,28 @@ describe('admin API authentication', () => {
     });
     return { status: res.status, body: (await res.json()) as { access_token?: string; error?: string } };
   }
+
+  it('refuses a token obtained before the service account’s secret was rotated', async () => {
+    const { clientSecret } = await server.app.services.clients.addServiceAccount('rotated-bot', 'admin');
+    const before = (await token('rotated-bot', clientSecret, 'idp:admin')).body.access_token!;
+    const whoami = (t: string) => fetch(`${probeUrl}/admin/api/whoami`, { headers: { authorization: `Bearer ${t}` } });
+    expect((await whoami(before)).status).toBe(200);
+    const fresh = await server.app.services.clients.rotateSecret('rotated-bot', { actor: 'admin-test' });
+    expect((await whoami(before)).status).toBe(401);
+    const after = (await token('rotated-bot', fresh, 'idp:admin')).body.access_token!;
+    expect((await whoami(after)).status).toBe(200);
+    const events = await server.app.services.audit.list({ type: 'client.secret_rotated' });
+    expect(events.find((e) => e.clientId === 'rotated-bot')?.details).toEqual({ revokedTokens: 1 });
+  });
+
+  it('removes what was issued to an application when it is deleted', async () => {
+    const { clientSecret } = await server.app.services.clients.addServiceAccount('leaving-bot', 'helpdesk');
+    await token('leaving-bot', clientSecret, 'idp:admin');
+    const issued = () => server.app.ds.getRepository(OidcPayloadEntity).countBy({ clientId: 'leaving-bot' });
+    expect(await issued()).toBe(1);
+    await server.app.services.clients.delete('leaving-bot');
+    expect(await issued()).toBe(0);
+  });
 
   it('accepts a service account token with the admin scope and names its role', async () => {
     const t = await token('ops-bot', secret, 'idp:admin');

@@ -8,6 +8,7 @@ import { EpochColumn, JsonColumn, type JsonObject } from '../columns.js';
 @Index('idx_oidc_user_code', ['userCode'])
 @Index('idx_oidc_expires', ['expiresAt'])
 @Index('idx_oidc_account', ['accountId'])
+@Index('idx_oidc_client', ['clientId'])
 export class OidcPayloadEntity {
   @PrimaryColumn({ type: 'varchar', length: 40 }) model!: string;
   @PrimaryColumn({ type: 'varchar', length: 200 }) id!: string;
@@ -17,6 +18,8 @@ export class OidcPayloadEntity {
   @Column({ type: 'varchar', length: 200, nullable: true }) uid!: string | null;
   /** Whose session, grant or token this is (null for interactions and the like). */
   @Column({ type: 'varchar', length: 200, name: 'account_id', nullable: true }) accountId!: string | null;
+  /** The application it was issued to (null for sessions, interactions and the like). */
+  @Column({ type: 'varchar', length: 200, name: 'client_id', nullable: true }) clientId!: string | null;
   @EpochColumn({ name: 'expires_at', nullable: true }) expiresAt!: number | null;
   @EpochColumn({ name: 'consumed_at', nullable: true }) consumedAt!: number | null;
 }
