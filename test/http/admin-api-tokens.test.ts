@@ -237,7 +237,7 @@ describe('admin API: completing an activation and taking the last token', () => 
     const wrong = code.replace(/^./, (d) => String((Number(d) + 1) % 10));
     const res = await api.helpdesk.request('POST', `${base(h, tokenId)}/complete`, { registrationCode: wrong });
     expect(res.body).toMatchObject({ error: 'enrol.registration_invalid', message: 'The registration code is incorrect. Check the code your soft token app shows.' });
-    expect(res.status).toBe(401);
+    expect(res.status).toBe(422);
     expect((await s().tokens.get(h.user.id, tokenId)).state).toBe('pending');
     expect((await api.helpdesk.request('POST', `${base(h, tokenId)}/complete`, { registrationCode: code })).status).toBe(200);
   });

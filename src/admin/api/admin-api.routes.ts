@@ -27,10 +27,23 @@ function bodyError(err: Error): never {
   throw err;
 }
 
+/**
+ * Past authentication, a 401 from an action means a wrong value in the request (a registration
+ * code, say), not a bad token: scripts must not take it as "get a new token". It is a 422.
+ */
+const actionErrors: Middleware = async (_ctx, next) => {
+  try {
+    await next();
+  } catch (err) {
+    if (err instanceof AppError && err.status === 401) throw new AppError(err.code, 422, err.params);
+    throw err;
+  }
+};
+
 export function adminApiRoutes(provider: Provider, s: Services): Router {
   const router = new Router({ prefix: '/admin/api' });
   // Authentication first: nobody's body is read before their token is checked.
-  router.use(noStore, adminApiAuth(provider), bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', onError: bodyError }));
+  router.use(noStore, adminApiAuth(provider), actionErrors, bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', onError: bodyError }));
   usersApi(router, s);
   tokensApi(router, s);
   settingsApi(router, s);
