@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import type { Database } from '../config/config.js';
 import { migrations } from '../../migrations/index.js';
 import { entities } from './entities/index.js';
+import { bindNumbers } from './sqlite-parameters.js';
 import { cachingSqliteDriver } from './sqlite-statements.js';
 import { serializeSqliteTransactions } from './sqlite-transactions.js';
 import { withStartupLock } from './startup-lock.js';
@@ -16,7 +17,7 @@ export function createDataSource(database: Database): DataSource {
     return new DataSource({ ...common, type: 'postgres', url: database.url, extra: { max: 10 } });
   }
   if (database.path !== ':memory:') mkdirSync(dirname(database.path), { recursive: true });
-  return new DataSource({
+  const ds = new DataSource({
     ...common,
     type: 'sqlite',
     // The plain driver (TypeORM's driver.verbose() would capture a stack trace on every statement)
@@ -27,6 +28,8 @@ export function createDataSource(database: Database): DataSource {
     busyTimeout: 10_000,
     busyErrorRetry: 50,
   });
+  bindNumbers(ds);
+  return ds;
 }
 
 /** Opens the connection and applies pending migrations (never `synchronize`). */

@@ -82,3 +82,25 @@ describe('prepared statements kept between queries (SQLite)', () => {
     expect(await repo.count()).toBe(2);
   });
 });
+
+describe('numbers are bound, not written into the SQL text (SQLite)', () => {
+  it('gives the same statement text for writes that differ only in a number', () => {
+    const repo = ds.getRepository(SettingEntity);
+    const update = (at: number) => repo.createQueryBuilder().update().set({ updatedAt: at }).where({ key: 'a' }).getQueryAndParameters();
+    const [first, firstParams] = update(1795994370894);
+    const [second, secondParams] = update(1795994370999);
+    expect(first).toBe(second);
+    expect(first).not.toContain('1795994370894');
+    expect(firstParams).toContain(1795994370894);
+    expect(secondParams).toContain(1795994370999);
+  });
+
+  it('stores a millisecond timestamp as an exact integer and finds rows by it', async () => {
+    const repo = ds.getRepository(SettingEntity);
+    const at = 1795994370894;
+    await repo.insert({ key: 'k', value: '"v"', updatedAt: at, updatedBy: null });
+    expect(await ds.query('SELECT typeof(updated_at) AS t, updated_at AS v FROM settings')).toEqual([{ t: 'integer', v: at }]);
+    expect((await repo.findOneByOrFail({ updatedAt: at })).key).toBe('k');
+    expect(await repo.countBy({ updatedAt: at + 1 })).toBe(0);
+  });
+});
