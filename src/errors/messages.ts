@@ -69,6 +69,7 @@ export const messages = {
   'group.invalid': 'A group name must be 2 to 100 letters, digits, spaces, dots, dashes or underscores.',
   'group.exists': 'A group with that name already exists.',
   'group.not_found': 'No such group.',
+  'group.in_use': 'This group is in the access rule of {applications}: take it out of the rule first.',
   'rule.invalid': 'The rule is not valid.',
   'rule.not_allowed': 'You are not allowed to use this application. Contact your administrator if you need access.',
   'password.too_short': 'The password must be at least {min} characters long.',

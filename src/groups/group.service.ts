@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type Repository } from 'typeorm';
 import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import { AppError } from '../errors/app-error.js';
+import { ClientRuleEntity } from '../persistence/entities/client-rule.entity.js';
 import { GroupEntity } from '../persistence/entities/group.entity.js';
 import { UserGroupEntity } from '../persistence/entities/user-group.entity.js';
 import type { Clock } from '../support/clock.js';
@@ -10,10 +11,12 @@ import type { Clock } from '../support/clock.js';
 export class GroupService {
   readonly #groups: Repository<GroupEntity>;
   readonly #members: Repository<UserGroupEntity>;
+  readonly #rules: Repository<ClientRuleEntity>;
 
   constructor(ds: DataSource, private readonly clock: Clock, private readonly audit: AuditService) {
     this.#groups = ds.getRepository(GroupEntity);
     this.#members = ds.getRepository(UserGroupEntity);
+    this.#rules = ds.getRepository(ClientRuleEntity);
   }
 
   list(): Promise<GroupEntity[]> {
@@ -33,8 +36,17 @@ export class GroupService {
   async delete(groupId: string, ctx: AuditContext = {}): Promise<void> {
     const group = await this.#groups.findOneBy({ id: groupId });
     if (!group) throw new AppError('group.not_found', 404);
+    // A rule naming a group that is gone would let nobody in: the rule changes first, on purpose.
+    const applications = await this.applicationsRequiring(groupId);
+    if (applications.length) throw new AppError('group.in_use', 409, { applications: applications.join(', ') });
     await this.#groups.delete({ id: groupId });
     await this.audit.record({ ...ctx, type: 'group.deleted', outcome: 'success', details: { group: group.name } });
+  }
+
+  /** Applications whose access rule lets this group in. */
+  async applicationsRequiring(groupId: string): Promise<string[]> {
+    const rules = await this.#rules.find({ select: { clientId: true, allowedGroups: true }, order: { clientId: 'ASC' } });
+    return rules.filter((r) => r.allowedGroups.includes(groupId)).map((r) => r.clientId);
   }
 
   async groupsOf(userId: string): Promise<GroupEntity[]> {

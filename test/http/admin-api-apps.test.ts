@@ -110,6 +110,20 @@ describe('admin API: groups', () => {
     expect(await s().groups.list()).toHaveLength(count);
   });
 
+  it('refuses to delete a group an access rule lets in, naming the application, until the rule changes', async () => {
+    const group = await s().groups.create(`Payroll ${++n}`);
+    const app = await newApp();
+    expect((await api.admin.request('PUT', `/clients/${app}/rule`, { allowedGroups: [group.id], secondFactor: 'either' })).status).toBe(200);
+    const refused = await api.admin.request('DELETE', `/groups/${group.id}`);
+    expect([refused.status, refused.body.error]).toEqual([409, 'group.in_use']);
+    expect(refused.body.message).toContain(app);
+    expect((await s().groups.list()).some((g) => g.id === group.id)).toBe(true);
+    expect((await s().clientRules.get(app)).allowedGroups).toEqual([group.id]);
+    expect((await api.admin.request('PUT', `/clients/${app}/rule`, { allowedGroups: [], secondFactor: 'either' })).status).toBe(200);
+    expect((await api.admin.request('DELETE', `/groups/${group.id}`)).status).toBe(204);
+    expect((await s().groups.list()).some((g) => g.id === group.id)).toBe(false);
+  });
+
   it('answers deleting an unknown group with 404', async () => {
     const res = await api.admin.request('DELETE', '/groups/no-such-group');
     expect([res.status, res.body.error]).toEqual([404, 'group.not_found']);
