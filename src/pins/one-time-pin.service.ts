@@ -1,5 +1,5 @@
 // One-time PINs: random, stored as a keyed hash, single use, expiring, limited tries, resend cooldown.
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
 import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
@@ -19,6 +19,7 @@ export interface SentPin {
 
 export class OneTimePinService {
   readonly #pins: Repository<OneTimePinEntity>;
+  readonly #pepper: KeyObject;
 
   constructor(
     ds: DataSource,
@@ -26,9 +27,10 @@ export class OneTimePinService {
     private readonly delivery: DeliveryService,
     private readonly audit: AuditService,
     private readonly policy: Config['pin'],
-    private readonly pepper: Buffer,
+    pepper: Buffer,
   ) {
     this.#pins = ds.getRepository(OneTimePinEntity);
+    this.#pepper = createSecretKey(pepper);
   }
 
   /** The channel a PIN goes to by default: SMS when there is a mobile number, else e-mail. */
@@ -116,6 +118,6 @@ export class OneTimePinService {
   }
 
   #hash(purpose: string, pin: string): string {
-    return createHmac('sha256', this.pepper).update(`${purpose}:${pin}`).digest('base64url');
+    return createHmac('sha256', this.#pepper).update(`${purpose}:${pin}`).digest('base64url');
   }
 }
