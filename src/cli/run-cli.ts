@@ -18,7 +18,8 @@ export const usage = `usage: idp <command> [--json]
   client add --id ID --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--backchannel-logout-uri URI] [--public] [--third-party] [--name N]
   client add-service --id ID --role helpdesk|admin|superadmin
   client list
-  keys rotate | keys list`;
+  keys prepare | keys rotate | keys list
+           (several servers: prepare, restart each, rotate, restart each; one server: rotate, restart)`;
 
 const groups = { user: userCommand, client: clientCommand, keys: keyCommand } as const;
 

@@ -91,8 +91,35 @@ describe('idp command line', () => {
     expect(jwks.map((k) => k.kid)).toContain(first.kid);
   });
 
+  it('stages a rotation: a prepared key is published but signs only after rotate', async () => {
+    const signing = async () => (await inspect((s) => s.keys.jwks())).map((k) => k.kid);
+    const [before] = await signing();
+    const prepared = JSON.parse((await run(['keys', 'prepare', '--json'])).out) as { kid: string; created: boolean };
+    expect(prepared.created).toBe(true);
+    // Preparing again keeps the same next key.
+    expect(JSON.parse((await run(['keys', 'prepare', '--json'])).out)).toEqual({ kid: prepared.kid, created: false });
+    const published = await signing();
+    expect(published[0]).toBe(before);
+    expect(published).toContain(prepared.kid);
+    const rotated = JSON.parse((await run(['keys', 'rotate', '--json'])).out) as unknown;
+    expect(rotated).toEqual({ kid: prepared.kid, retired: [before], staged: true });
+    const after = await signing();
+    expect(after[0]).toBe(prepared.kid);
+    expect(after).toContain(before);
+    const status = JSON.parse((await run(['keys', 'list', '--json'])).out) as Array<{ kid: string; status: string }>;
+    expect(status.filter((k) => [prepared.kid, before].includes(k.kid)).map((k) => [k.kid, k.status])).toEqual([
+      [prepared.kid, 'active'],
+      [before, 'retired'],
+    ]);
+    // The next rotation without a prepared key makes a new key at once.
+    const unstaged = JSON.parse((await run(['keys', 'rotate', '--json'])).out) as { kid: string; staged: boolean };
+    expect(unstaged.staged).toBe(false);
+    expect(unstaged.kid).not.toBe(prepared.kid);
+  });
+
   it.each([
     [[]],
+    [['keys', 'nope']],
     [['nope']],
     [['user', 'add', '--email', 'x@example.com']],
     [['user', 'add', '--username', 'x', '--email', 'x@example.com', '--bogus']],

@@ -1,8 +1,9 @@
-// A private signing key (encrypted at rest); retired keys stay published until their tokens expire.
+// A private signing key (encrypted at rest). `next`: published, not yet signing (staged rotation);
+// `active`: signs; `retired`: stays published until every token it signed has expired.
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { EpochColumn } from '../columns.js';
 
-export type KeyStatus = 'active' | 'retired';
+export type KeyStatus = 'next' | 'active' | 'retired';
 
 @Entity({ name: 'signing_keys' })
 export class SigningKeyEntity {
