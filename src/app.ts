@@ -27,6 +27,7 @@ import { randomToken } from './security/random.js';
 import { activationRoutes } from './tokens/activation.routes.js';
 import { passwordResetRoutes } from './users/password-reset.routes.js';
 import { type ServiceOverrides, type Services, createServices } from './services.js';
+import { SETTINGS_REFRESH_MS } from './settings/settings.service.js';
 
 export interface IdpApp {
   provider: Provider;
@@ -90,11 +91,12 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
   const sweep = async () => {
     await removeExpiredPayloads(ds, services.clock);
     await services.audit.purge(config.audit.retentionDays);
-    // Settings changed by another process reach this one here.
-    await services.settings.load();
   };
   const sweeper = setInterval(() => void sweep().catch((err) => log.warn({ err }, 'periodic sweep failed')), 60 * 1000);
   sweeper.unref();
+  // Settings changed by another process reach this one here (one small read; as soon as cached rules).
+  const refresher = setInterval(() => void services.settings.load().catch((err) => log.warn({ err }, 'settings refresh failed')), SETTINGS_REFRESH_MS);
+  refresher.unref();
 
   return {
     provider,
@@ -104,6 +106,7 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
     callback: () => provider.callback(),
     async close() {
       clearInterval(sweeper);
+      clearInterval(refresher);
       await services.close();
     },
   };

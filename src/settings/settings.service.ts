@@ -1,5 +1,5 @@
 // Administrator settings: validated, stored, audited, and applied to the live policy objects that
-// the services read, so a change takes effect at once here and within a minute in other processes.
+// the services read, so a change takes effect at once here and within seconds in other processes.
 import type { DataSource, Repository } from 'typeorm';
 import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
@@ -7,6 +7,9 @@ import { AppError } from '../errors/app-error.js';
 import { SettingEntity } from '../persistence/entities/setting.entity.js';
 import type { Clock } from '../support/clock.js';
 import { type SettingKey, settingKeys, settingsRegistry } from './settings.registry.js';
+
+/** How often each process reads the stored settings again (changes made through another process). */
+export const SETTINGS_REFRESH_MS = 5000;
 
 export interface SettingView {
   key: SettingKey;
