@@ -8,7 +8,7 @@ import { SecretBox } from '../src/security/secret-box.js';
 import { fromBase32, totpCode, verifyTotp } from '../src/tokens/totp.js';
 import { totpParams } from '../test/support/enrolled-user.js';
 import { startBenchServer } from './support/bench-server.js';
-import { flag, fmt, hashOnly, percentile, runConcurrent } from './support/measure.js';
+import { flag, fmt, hashOnlyAround, percentile, runConcurrent } from './support/measure.js';
 import { signIn } from './support/sign-in.js';
 import { seedUsers } from './support/users.js';
 
@@ -55,9 +55,12 @@ try {
     });
 
   await run(0, warmup, concurrency);
-  const cpu0 = bench.serverCpu();
-  const flow = await run(warmup, logins, concurrency);
-  const serverMs = ((bench.serverCpu() - cpu0) * 1000) / logins;
+  const { hash, result: flow } = await hashOnlyAround(bench.config.argon2, logins, concurrency, async () => {
+    const cpu0 = bench.serverCpu();
+    const result = await run(warmup, logins, concurrency);
+    return { ...result, serverMs: ((bench.serverCpu() - cpu0) * 1000) / logins };
+  });
+  const serverMs = flow.serverMs;
 
   // One at a time: server CPU of the whole sign-in, and of the request that submits the code.
   let stepCpu = 0;
@@ -73,13 +76,12 @@ try {
   const seqMs = ((bench.serverCpu() - seqStart) * 1000) / sequential;
   const stepMs = (stepCpu * 1000) / sequential;
 
-  const hash = await hashOnly(bench.config.argon2, logins, concurrency);
   const verifyRate = totpVerificationsPerSecond();
   const a = bench.config.argon2;
   const share = stepMs / seqMs;
   console.log(`bench:2fa — SQLite, ${concurrency} concurrent clients, ${users.length} users with an authenticator-app token, Argon2id m=${a.memoryCost} KiB t=${a.timeCost} p=${a.parallelism}`);
   console.log(`sign-ins (password + soft token code + code + token): ${flow.count} in ${fmt(flow.seconds)} s = ${fmt(flow.perSecond)} logins/s, p50 ${fmt(percentile(flow.latencies, 50), 0)} ms, p99 ${fmt(percentile(flow.latencies, 99), 0)} ms; server CPU ${fmt(serverMs)} ms per sign-in`);
-  console.log(`password hash only: ${hash.count} in ${fmt(hash.seconds)} s = ${fmt(hash.perSecond)} hashes/s (same concurrency and parameters; ${fmt((hash.seconds * 1000 * Math.min(concurrency, cores)) / hash.count)} ms CPU each); sign-ins reach ${fmt((flow.perSecond / hash.perSecond) * 100, 0)}% of it`);
+  console.log(`password hash only: ${hash.count} in ${fmt(hash.seconds)} s = ${fmt(hash.perSecond)} hashes/s (half before, half after the sign-ins; same concurrency and parameters; ${fmt((hash.seconds * 1000 * Math.min(concurrency, cores)) / hash.count)} ms CPU each); sign-ins reach ${fmt((flow.perSecond / hash.perSecond) * 100, 0)}% of it`);
   console.log(`TOTP verifications (decrypt the secret, check ±${bench.config.tokens.window} steps): ${fmt(verifyRate, 0)} per second on one core`);
   console.log(`soft token step, one sign-in at a time (${sequential}): ${fmt(stepMs)} ms of ${fmt(seqMs)} ms server CPU per sign-in = ${fmt(share * 100)}% (target < 10%): ${share < 0.1 ? 'met' : 'NOT met'}`);
 } finally {

@@ -13,6 +13,7 @@ import { createServices, type Services } from '../../src/services.js';
 import { REDIRECT_URI } from '../../test/support/relying-party.js';
 import { freePort, startServerProcess } from '../../test/support/server-process.js';
 import { SmsCapture } from '../../test/support/sms-capture.js';
+import { keepAliveFetch } from './keep-alive-transport.js';
 
 export interface BenchServer {
   url: string;
@@ -69,6 +70,7 @@ export async function startBenchServer(extraEnv: Record<string, string> = {}): P
   };
   const { clientSecret } = (await seed((s) => s.clients.add({ clientId: 'bench', redirectUris: [REDIRECT_URI], firstParty: true }))) as { clientSecret: string };
   const rp = await oidc.discovery(new URL(url), 'bench', undefined, oidc.ClientSecretBasic(clientSecret), { execute: [oidc.allowInsecureRequests] });
+  keepAliveFetch(rp);
   return {
     url,
     config,

@@ -1,6 +1,7 @@
 // The benchmark's browser speaks plain node:http over kept-alive connections: the client shares the
 // machine with the server, so the less CPU it spends, the more the figures say about the server.
 import http from 'node:http';
+import * as oidc from 'openid-client';
 import type { Transport } from '../../test/support/user-agent.js';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -19,3 +20,24 @@ export const keepAliveTransport: Transport = (url, { method, headers, body }) =>
     req.on('error', reject);
     req.end(body);
   });
+
+/** openid-client's requests (the code exchange) over the same kept-alive connections instead of fetch. */
+export function keepAliveFetch(rp: oidc.Configuration): void {
+  rp[oidc.customFetch] = (url, { method, headers, body }) =>
+    new Promise<Response>((resolve, reject) => {
+      const text = body === undefined || body === null ? undefined : String(body);
+      const sent = text === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(text)) };
+      const req = http.request(url, { method, headers: sent, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const answer = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) for (const v of [value ?? []].flat()) answer.append(name, v);
+          resolve(new Response(Buffer.concat(chunks), { status: res.statusCode!, headers: answer }));
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(text);
+    });
+}

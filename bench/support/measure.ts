@@ -33,10 +33,22 @@ export function percentile(values: number[], p: number): number {
 }
 
 /** The bare password hash with the server's Argon2id parameters, `concurrency` at a time. */
-export function hashOnly(params: Config['argon2'], total: number, concurrency: number): Promise<RunResult> {
+function hashOnly(params: Config['argon2'], total: number, concurrency: number): Promise<RunResult> {
   return runConcurrent(total, concurrency, async (i) => {
     await argon2.hash(`bench password ${i}`, { type: argon2.argon2id, ...params });
   });
+}
+
+/**
+ * The hash-only rate measured half before and half after `work`, so that a machine whose speed
+ * drifts during the run (shared cores, thermal limits) weighs on both figures alike.
+ */
+export async function hashOnlyAround<T>(params: Config['argon2'], total: number, concurrency: number, work: () => Promise<T>): Promise<{ hash: RunResult; result: T }> {
+  const before = await hashOnly(params, Math.ceil(total / 2), concurrency);
+  const result = await work();
+  const after = await hashOnly(params, Math.floor(total / 2), concurrency);
+  const seconds = before.seconds + after.seconds;
+  return { hash: { count: total, seconds, perSecond: total / seconds, latencies: [...before.latencies, ...after.latencies] }, result };
 }
 
 export function flag(name: string, fallback: number): number {
