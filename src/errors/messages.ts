@@ -74,6 +74,8 @@ export const messages = {
   'rule.not_allowed': 'You are not allowed to use this application. Contact your administrator if you need access.',
   'password.too_short': 'The password must be at least {min} characters long.',
   'password.reused': 'The password was used before. Choose a password you have not used recently.',
+  'password.mismatch': 'The new password and its confirmation are not the same.',
+  'password.wrong_current': 'Your current password is not correct.',
   'reset.invalid': 'This password reset link is not valid: it may have expired, been used already or been replaced by a newer link. Ask your administrator to send a new one.',
   'reset.pin_required': 'Enter the one-time PIN we sent you before choosing a new password.',
   'reset.too_many_attempts': 'Too many wrong PINs: this password reset link no longer works. Ask your administrator to send a new one.',
@@ -122,6 +124,7 @@ export const messages = {
   'portal.token_enabled': 'The soft token was enabled.',
   'portal.token_deleted': 'The soft token was deleted.',
   'portal.questions_changed': 'Your security questions were changed.',
+  'portal.password_changed': 'Your password was changed. Every session of your account has ended: sign in with the new password.',
   'console.sign_in_failed': 'The sign-in did not complete. Please try again.',
 } as const;
 

@@ -1,4 +1,4 @@
-// My Profile at /account: the signed-in user's details, soft tokens and security questions. Signs in
+// My Profile at /account: the signed-in user's details, password, soft tokens and security questions. Signs in
 // through the provider like any application; every form is CSRF-checked; changes need a recent sign-in.
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
@@ -99,6 +99,14 @@ export function portalRoutes(s: Services, views: nunjucks.Environment, forms: Mi
   );
   router.post('/tokens/:id/delete', (ctx) =>
     sensitive(ctx, HOME, 'portal.token_deleted', () => s.tokenLifecycle.delete(portalUser(ctx), ctx.params.id!, audit(ctx))),
+  );
+
+  router.get('/password', (ctx) => page.render(ctx, 'account/password.njk', { minLength: s.config.password.minLength, here: `${HOME}/password` }));
+  router.post('/password', (ctx) =>
+    sensitive(ctx, `${HOME}/password`, 'portal.password_changed', async () => {
+      await profile.changePassword(portalUser(ctx), { current: field(ctx, 'current'), next: field(ctx, 'password'), confirm: field(ctx, 'confirm') }, audit(ctx));
+      return { redirect: HOME };
+    }),
   );
 
   router.get('/questions', (ctx) =>

@@ -19,6 +19,12 @@ export interface NewToken {
   name?: string;
 }
 
+export interface PasswordChange {
+  current: string;
+  next: string;
+  confirm: string;
+}
+
 export class ProfileService {
   readonly #setup: TokenSetup;
 
@@ -60,6 +66,24 @@ export class ProfileService {
     const token = await this.s.tokens.get(user.id, tokenId);
     if (token.state !== 'pending') throw new AppError('token.not_pending', 409);
     return this.#setup.handle(user, { kind: token.kind, tokenId }, form, ctx);
+  }
+
+  /**
+   * The user changes their own password: the current one first (a wrong one counts towards the
+   * lockout like a failed sign-in), then the rules of any new password (length, history). Every
+   * session of the account ends, this one too, and the owner is told by e-mail.
+   */
+  async changePassword(user: UserEntity, input: PasswordChange, ctx: AuditContext): Promise<void> {
+    if (input.next !== input.confirm) throw new AppError('password.mismatch', 400);
+    const hash = await this.s.users.passwordHash(user.id);
+    const ok = hash !== null && input.current.length <= 1024 && (await this.s.hasher.verify(hash, input.current));
+    if (!ok) {
+      await this.s.audit.record({ ...ctx, type: 'password.change', outcome: 'failure', subject: user.id, details: { reason: 'wrong_password' } });
+      await this.s.lockout.recordFailure(user.id, ctx);
+      throw new AppError('password.wrong_current', 400);
+    }
+    if (input.next === input.current) throw new AppError('password.reused', 400);
+    await this.s.userAdmin.setPassword(user.id, input.next, ctx);
   }
 
   /** Replaces the questions and answers; the owner is told by e-mail. */

@@ -52,6 +52,16 @@ describe('My Profile', () => {
     return agent.follow(await agent.post(new URL(form.action, from.url).href, { ...form.hidden, ...fields }));
   }
 
+  /** On the sign-in page after a password change: the old password is refused, the new one works. */
+  async function onlyNewPasswordWorks(agent: UserAgent, login: Page, username: string, newPassword: string, secret: Uint8Array): Promise<Page> {
+    expect(login.html).toContain('name="password"');
+    const old = await agent.submit(login, '/step/password', { login: username, password: `${username} password 1` });
+    expect(old.html).toContain('The username or password is incorrect.');
+    offset += 30_000;
+    const totp = await agent.follow(await agent.submit(old, '/step/password', { login: username, password: newPassword }));
+    return agent.follow(await agent.submit(totp, '/step/totp', { action: 'verify', code: totpCode(secret, totpParams, now()) }));
+  }
+
   const tokensOf = (userId: string) => server.app.services.tokens.list(userId);
   const auditTypes = async (userId: string) => (await server.app.services.audit.list({ subject: userId })).map((e) => e.type);
   const mailsTo = (address: string, after: number) => smtp.messages.slice(after).filter((m) => m.to.includes(address)).map((m) => mailText(m.raw));
@@ -81,13 +91,7 @@ describe('My Profile', () => {
     const again = await agent.get(`${server.url}/account`);
     expect(again.status).toBe(302);
     expect(again.location).toContain('/auth?');
-    const login = await agent.follow(again);
-    expect(login.html).toContain('name="password"');
-    const old = await agent.submit(login, '/step/password', { login: 'pat', password: 'pat password 1' });
-    expect(old.html).toContain('The username or password is incorrect.');
-    offset += 30_000;
-    const totp = await agent.follow(await agent.submit(old, '/step/password', { login: 'pat', password: 'pat brand new password' }));
-    const page = await agent.follow(await agent.submit(totp, '/step/totp', { action: 'verify', code: totpCode(secret, totpParams, now()) }));
+    const page = await onlyNewPasswordWorks(agent, await agent.follow(again), 'pat', 'pat brand new password', secret);
     expect(page.url).toBe(`${server.url}/account`);
     expect(page.html).toContain('<h1>My Profile</h1>');
 
@@ -245,6 +249,51 @@ describe('My Profile', () => {
     await smtp.next('fay@example.com', before);
     expect(mailsTo('fay@example.com', before).join('\n')).toContain('Your security questions were changed');
     expect(await auditTypes(u.id)).toContain('qa.changed');
+  });
+
+  it('changes the password: the current one first, the rules of a new one, then every session ends', async () => {
+    const { agent, page, user: u, secret } = await user('ida');
+    expect(page.html).toContain('href="/account/password"');
+    const form = await agent.get(`${server.url}/account/password`);
+    expect(form.html).toContain('<label for="current-password">Current password</label>');
+    const failures = async () => (await server.app.services.users.findById(u.id))!.failedLogins;
+
+    const wrong = await post(agent, form, '/account/password', { current: 'not my password', password: 'ida new password 1', confirm: 'ida new password 1' });
+    expect(wrong.html).toContain('Your current password is not correct.');
+    expect(await failures()).toBe(1);
+    const mismatch = await post(agent, wrong, '/account/password', { current: 'ida password 1', password: 'ida new password 1', confirm: 'ida new password 2' });
+    expect(mismatch.html).toContain('The new password and its confirmation are not the same.');
+    const short = await post(agent, mismatch, '/account/password', { current: 'ida password 1', password: 'short', confirm: 'short' });
+    expect(short.html).toContain('The password must be at least');
+    const same = await post(agent, short, '/account/password', { current: 'ida password 1', password: 'ida password 1', confirm: 'ida password 1' });
+    expect(same.html).toContain('The password was used before.');
+    // Nothing changed so far.
+    await expect(server.app.services.passwordLogin.authenticate('ida', 'ida password 1', {})).resolves.toMatchObject({ id: u.id });
+
+    const before = smtp.messages.length;
+    const done = await agent.post(`${server.url}/account/password`, { ...findForm(same.html, '/account/password').hidden, current: 'ida password 1', password: 'ida new password 1', confirm: 'ida new password 1' });
+    expect(done.status).toBe(303);
+    // This session ended too: the profile asks for a full sign-in, where only the new password works.
+    const back = await onlyNewPasswordWorks(agent, await agent.follow(done), 'ida', 'ida new password 1', secret);
+    expect(back.url).toBe(`${server.url}/account`);
+    expect(back.html).toContain('Your password was changed.');
+    await smtp.next('ida@example.com', before);
+    expect(mailsTo('ida@example.com', before).join('\n')).toContain('Your password was changed');
+    const events = await server.app.services.audit.list({ subject: u.id });
+    expect(events.map((e) => [e.type, e.outcome])).toEqual(expect.arrayContaining([['password.change', 'failure'], ['user.password_set', 'success']]));
+    expect(events.find((e) => e.type === 'user.password_set')!.actor).toBe(u.id);
+  });
+
+  it('counts wrong current passwords towards the lockout, which ends My Profile', async () => {
+    const { agent, user: u } = await user('jon');
+    let page = await agent.get(`${server.url}/account/password`);
+    const threshold = server.config.lockout.threshold;
+    for (let i = 0; i < threshold; i++) {
+      page = await post(agent, page, '/account/password', { current: `guess ${i}`, password: 'jon new password 1', confirm: 'jon new password 1' });
+    }
+    expect(server.app.services.lockout.isLocked((await server.app.services.users.findById(u.id))!)).toBe(true);
+    expect(page.status).toBe(403);
+    expect(page.html).toContain('My Profile is not available for this account.');
   });
 
   it('refuses a change when the sign-in is not recent, then allows it after confirming with both factors', async () => {
