@@ -7,6 +7,7 @@ export type Permission =
   | 'users.read'
   | 'users.write'
   | 'users.unlock'
+  | 'users.sessions'
   | 'users.password'
   | 'tokens.read'
   | 'tokens.help'
@@ -19,7 +20,7 @@ export type Permission =
   | 'audit.read'
   | 'roles.admin';
 
-const helpdesk: Permission[] = ['users.read', 'users.unlock', 'tokens.read', 'tokens.help', 'settings.read', 'clients.read', 'audit.read'];
+const helpdesk: Permission[] = ['users.read', 'users.unlock', 'users.sessions', 'tokens.read', 'tokens.help', 'settings.read', 'clients.read', 'audit.read'];
 const admin: Permission[] = [...helpdesk, 'users.write', 'users.password', 'tokens.write', 'settings.write', 'clients.write', 'groups.write'];
 
 const grants: Record<Role, ReadonlySet<Permission>> = {

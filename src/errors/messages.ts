@@ -86,6 +86,7 @@ export const messages = {
   'admin.user_deleted': 'The user was deleted.',
   'admin.locked': 'The account is locked until an administrator unlocks it.',
   'admin.unlocked': 'The account is unlocked.',
+  'admin.signed_out': 'Every session of the account has ended: it signs in again everywhere with both factors.',
   'admin.password_set': 'The password was set.',
   'admin.reset_link_sent': 'A password reset link was sent to the user by e-mail.',
   'admin.token_assigned': 'The soft token was assigned and the activation e-mail sent.',

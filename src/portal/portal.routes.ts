@@ -42,6 +42,13 @@ export function portalRoutes(s: Services, views: nunjucks.Environment, forms: Mi
   router.post('/logout', async (ctx) => {
     ctx.redirect(await signIn.end(ctx, `${HOME}/signed-out`));
   });
+  /** Ends every session of the account (a lost or shared device), this one too. */
+  router.post('/sign-out-everywhere', async (ctx) => {
+    await s.userAdmin.endSessions(portalUser(ctx).id, 'user', audit(ctx));
+    signIn.forget(ctx);
+    ctx.status = 303;
+    ctx.redirect(`${HOME}/signed-out`);
+  });
   router.get('/signed-out', (ctx) => {
     ctx.type = 'html';
     ctx.body = views.render('logged-out.njk', { client: 'My Profile' });

@@ -101,6 +101,12 @@ export class UserAdminService {
     await this.sessions.endAll(userId, 'deleted', ctx);
   }
 
+  /** Signs the account out everywhere (a lost or shared device): it signs in again with both factors. */
+  async endSessions(userId: string, reason: 'administrator' | 'user', ctx: AuditContext = {}): Promise<number> {
+    await this.get(userId);
+    return this.sessions.endAll(userId, `signed_out_by_${reason}`, ctx);
+  }
+
   /** An administrator's lock lasts until an administrator unlocks. */
   async lock(userId: string, ctx: AuditContext = {}): Promise<void> {
     const user = await this.get(userId);

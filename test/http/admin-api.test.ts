@@ -156,6 +156,17 @@ const rows: Row[] = [
     audit: 'account.unlocked',
   },
   {
+    what: 'POST /users/:id/sign-out',
+    refused: [],
+    status: 204,
+    call: (t) => ['POST', `/users/${t.id}/sign-out`],
+    effect: async (t, allowed) => {
+      const user = await current(t.id);
+      expect(user.sessionsEndedAt !== null).toBe(allowed);
+    },
+    audit: 'sessions.ended',
+  },
+  {
     what: 'PUT /users/:id/password',
     refused: ['helpdesk'],
     status: 204,
@@ -207,6 +218,7 @@ describe('admin API: administrator accounts are for super administrators', () =>
     ['demote an administrator', 'admin', (t) => ['PATCH', `/users/${t.id}`, { role: 'user' }], 'admin', 403],
     ['rename a super administrator', 'admin', (t) => ['PATCH', `/users/${t.id}`, { name: 'Someone' }], 'superadmin', 403],
     ['lock a super administrator', 'admin', (t) => ['POST', `/users/${t.id}/lock`], 'superadmin', 403],
+    ['sign an administrator out everywhere', 'helpdesk', (t) => ['POST', `/users/${t.id}/sign-out`], 'admin', 403],
     ['disable an administrator', 'admin', (t) => ['POST', `/users/${t.id}/disable`], 'admin', 403],
     ['delete an administrator', 'admin', (t) => ['DELETE', `/users/${t.id}`], 'admin', 403],
     ["set an administrator's password", 'admin', (t) => ['PUT', `/users/${t.id}/password`, { password: 'taken over password' }], 'admin', 403],
@@ -258,6 +270,7 @@ describe('admin API: bad input and unknown users', () => {
     ['DELETE', '/users/no-such-user', undefined, 'user.not_found'],
     ['POST', '/users/no-such-user/lock', undefined, 'user.not_found'],
     ['POST', '/users/no-such-user/unlock', undefined, 'user.not_found'],
+    ['POST', '/users/no-such-user/sign-out', undefined, 'user.not_found'],
     ['PUT', '/users/no-such-user/password', { password: 'long enough password' }, 'user.not_found'],
     ['PUT', '/users/no-such-user/groups', { groupIds: [] }, 'user.not_found'],
     ['PUT', '/users/:known/groups', { groupIds: ['no-such-group'] }, 'group.not_found'],

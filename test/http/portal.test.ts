@@ -284,6 +284,18 @@ describe('My Profile', () => {
     expect(events.find((e) => e.type === 'user.password_set')!.actor).toBe(u.id);
   });
 
+  it('signs out everywhere: this session and the single sign-on session end, the user signs in again', async () => {
+    const { agent, page, user: u } = await user('kit');
+    const out = await post(agent, page, '/account/sign-out-everywhere');
+    expect(out.url).toBe(`${server.url}/account/signed-out`);
+    expect(out.html).toContain('You are signed out');
+    // No single sign-on left at the provider either: the password page, not the profile.
+    const again = await agent.follow(await agent.get(`${server.url}/account`));
+    expect(again.html).toContain('name="password"');
+    const ended = (await server.app.services.audit.list({ subject: u.id })).find((e) => e.type === 'sessions.ended');
+    expect(ended).toMatchObject({ actor: u.id, outcome: 'success', details: expect.objectContaining({ reason: 'signed_out_by_user' }) });
+  });
+
   it('counts wrong current passwords towards the lockout, which ends My Profile', async () => {
     const { agent, user: u } = await user('jon');
     let page = await agent.get(`${server.url}/account/password`);

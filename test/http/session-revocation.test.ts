@@ -49,6 +49,7 @@ describe('ending an account’s sessions', () => {
     ['password set by an administrator', (u) => server.app.services.userAdmin.setPassword(u.id, 'a brand new password', admin)],
     ['account disabled', (u) => server.app.services.userAdmin.setStatus(u.id, 'disabled', admin)],
     ['account locked by an administrator', (u) => server.app.services.userAdmin.lock(u.id, admin)],
+    ['signed out everywhere by the help desk', (u) => server.app.services.userAdmin.endSessions(u.id, 'administrator', admin)],
   ];
 
   it.each(actions)('%s: the session, the refresh token and the access token stop working', async (_name, act) => {

@@ -85,6 +85,12 @@ export class UserActions {
     await this.s.userAdmin.unlock(userId, ctx);
   }
 
+  async signOut(admin: AdminContext, userId: string) {
+    const ctx = authorize(admin, 'users.sessions');
+    await this.#protectPrivileged(admin, userId);
+    await this.s.userAdmin.endSessions(userId, 'administrator', ctx);
+  }
+
   async setPassword(admin: AdminContext, userId: string, password: string) {
     const ctx = authorize(admin, 'users.password');
     await this.#protectPrivileged(admin, userId);

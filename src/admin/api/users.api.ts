@@ -48,6 +48,7 @@ export function usersApi(router: Router, s: Services): void {
     enable: (ctx: IdCtx) => users.setStatus(adminOf(ctx), ctx.params.id!, 'active'),
     lock: (ctx: IdCtx) => users.lock(adminOf(ctx), ctx.params.id!),
     unlock: (ctx: IdCtx) => users.unlock(adminOf(ctx), ctx.params.id!),
+    'sign-out': (ctx: IdCtx) => users.signOut(adminOf(ctx), ctx.params.id!),
   } as const;
   for (const [name, run] of Object.entries(simple)) {
     router.post(`/users/:id/${name}`, async (ctx) => {

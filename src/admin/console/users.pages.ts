@@ -51,6 +51,7 @@ export function userPages(router: Router, s: Services, page: PageResponder): voi
     enable: ['admin.done', (ctx: AdminCtx) => users.setStatus(admin(ctx), ctx.params.id!, 'active')],
     lock: ['admin.locked', (ctx: AdminCtx) => users.lock(admin(ctx), ctx.params.id!)],
     unlock: ['admin.unlocked', (ctx: AdminCtx) => users.unlock(admin(ctx), ctx.params.id!)],
+    'sign-out': ['admin.signed_out', (ctx: AdminCtx) => users.signOut(admin(ctx), ctx.params.id!)],
     password: ['admin.password_set', (ctx: AdminCtx) => users.setPassword(admin(ctx), ctx.params.id!, field(ctx, 'password'))],
     'reset-link': ['admin.reset_link_sent', (ctx: AdminCtx) => users.sendResetLink(admin(ctx), ctx.params.id!)],
     groups: ['admin.saved', (ctx: AdminCtx) => users.setGroups(admin(ctx), ctx.params.id!, fields(ctx, 'groups'))],
