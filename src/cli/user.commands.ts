@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { randomPassword } from '../security/random.js';
 import type { Services } from '../services.js';
 import { type CliIo, UsageError } from './cli-io.js';
+import { checkNewPassword } from '../users/password-policy.js';
 
 const actor = { actor: 'cli' };
 
@@ -26,6 +27,7 @@ export async function userCommand(verb: string | undefined, args: string[], io: 
       const password = generated ?? (await io.stdin()).split(/\r?\n/)[0] ?? '';
       if (!password) throw new UsageError('give the password on standard input, or use --generate-password');
       const services = await s();
+      if (!generated) checkNewPassword(password, services.config.password, { username: values.username, email: values.email });
       const user = await services.users.create(
         { username: values.username, email: values.email, mobile: values.mobile, name: values.name ?? '', role: (values.role ?? 'user') as 'user', password },
         actor,

@@ -74,6 +74,8 @@ export const messages = {
   'rule.not_allowed': 'You are not allowed to use this application. Contact your administrator if you need access.',
   'password.too_short': 'The password must be at least {min} characters long.',
   'password.reused': 'The password was used before. Choose a password you have not used recently.',
+  'password.common': 'This password is one of the most commonly used (and guessed) passwords. Choose another.',
+  'password.personal': 'The password must not be your username or e-mail address.',
   'password.mismatch': 'The new password and its confirmation are not the same.',
   'password.wrong_current': 'Your current password is not correct.',
   'reset.invalid': 'This password reset link is not valid: it may have expired, been used already or been replaced by a newer link. Ask your administrator to send a new one.',

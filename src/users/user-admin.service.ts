@@ -16,6 +16,7 @@ import type { SessionRevoker } from '../provider/session-revoker.js';
 import type { Clock } from '../support/clock.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { newUserSchema, roles } from './user.schema.js';
+import { checkNewPassword } from './password-policy.js';
 
 export const userUpdateSchema = z
   .object({
@@ -123,9 +124,7 @@ export class UserAdminService {
   /** Refused when too short or among the last `historyCount` passwords. */
   async setPassword(userId: string, password: string, ctx: AuditContext = {}): Promise<void> {
     const user = await this.get(userId);
-    if (password.length < this.password.minLength || password.length > 1024) {
-      throw new AppError('password.too_short', 400, { min: this.password.minLength });
-    }
+    checkNewPassword(password, this.password, user);
     const history = this.password.historyCount;
     if (history > 0) {
       const previous = await this.#credentials.find({ where: { userId, type: 'password' }, order: { createdAt: 'DESC' }, take: history });

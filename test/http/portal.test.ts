@@ -265,7 +265,9 @@ describe('My Profile', () => {
     expect(mismatch.html).toContain('The new password and its confirmation are not the same.');
     const short = await post(agent, mismatch, '/account/password', { current: 'ida password 1', password: 'short', confirm: 'short' });
     expect(short.html).toContain('The password must be at least');
-    const same = await post(agent, short, '/account/password', { current: 'ida password 1', password: 'ida password 1', confirm: 'ida password 1' });
+    const common = await post(agent, short, '/account/password', { current: 'ida password 1', password: 'Password123', confirm: 'Password123' });
+    expect(common.html).toContain('one of the most commonly used');
+    const same = await post(agent, common, '/account/password', { current: 'ida password 1', password: 'ida password 1', confirm: 'ida password 1' });
     expect(same.html).toContain('The password was used before.');
     // Nothing changed so far.
     await expect(server.app.services.passwordLogin.authenticate('ida', 'ida password 1', {})).resolves.toMatchObject({ id: u.id });

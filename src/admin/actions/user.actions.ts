@@ -2,10 +2,10 @@
 import type { NewUser } from '../../users/user.schema.js';
 import type { Services } from '../../services.js';
 import type { UserEntity } from '../../persistence/entities/user.entity.js';
-import { AppError } from '../../errors/app-error.js';
 import { randomPassword } from '../../security/random.js';
 import { requireRoleChange } from '../permissions.js';
 import { type AdminContext, authorize } from './admin-context.js';
+import { checkNewPassword } from '../../users/password-policy.js';
 
 export interface UserView {
   id: string;
@@ -47,7 +47,7 @@ export class UserActions {
     const ctx = authorize(admin, 'users.write');
     requireRoleChange(admin.role, 'user', (input.role ?? 'user') as UserEntity['role']);
     const password = input.password || randomPassword();
-    if (password.length < this.s.config.password.minLength) throw new AppError('password.too_short', 400, { min: this.s.config.password.minLength });
+    checkNewPassword(password, this.s.config.password, { username: input.username ?? '', email: input.email ?? '' });
     const user = await this.s.users.create({ ...input, password } as NewUser, ctx);
     return { user: this.view(user), generatedPassword: input.password ? undefined : password };
   }
