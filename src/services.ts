@@ -34,6 +34,7 @@ import { PasswordLoginService } from './users/password-login.service.js';
 import { PasswordResetService } from './users/password-reset.service.js';
 import { UserAdminService } from './users/user-admin.service.js';
 import { UserService } from './users/user.service.js';
+import { AccountSessions } from './provider/account-sessions.js';
 
 export interface Services {
   config: Config;
@@ -64,6 +65,7 @@ export interface Services {
   groups: GroupService;
   clientRules: ClientRuleService;
   sessions: SessionRevoker;
+  accountSessions: AccountSessions;
   close(): Promise<void>;
 }
 
@@ -131,6 +133,7 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
     groups,
     clientRules: new ClientRuleService(ds, clock, groups, audit),
     sessions,
+    accountSessions: new AccountSessions(ds, clock),
     async close() {
       smtp?.close();
       if (ds.isInitialized) await ds.destroy();

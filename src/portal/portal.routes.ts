@@ -61,7 +61,12 @@ export function portalRoutes(s: Services, views: nunjucks.Environment, forms: Mi
 
   router.get('/', async (ctx) => {
     const user = portalUser(ctx);
-    page.render(ctx, 'account/profile.njk', { tokens: await profile.tokens(user), questions: await profile.questions(user), here: HOME });
+    page.render(ctx, 'account/profile.njk', {
+      tokens: await profile.tokens(user),
+      questions: await profile.questions(user),
+      sessions: await s.accountSessions.list(user.id),
+      here: HOME,
+    });
   });
 
   router.get('/tokens/new', (ctx) => page.render(ctx, 'account/token-new.njk', { here: `${HOME}/tokens/new` }));

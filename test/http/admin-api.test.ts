@@ -156,6 +156,13 @@ const rows: Row[] = [
     audit: 'account.unlocked',
   },
   {
+    what: 'GET /users/:id/sessions',
+    refused: [],
+    status: 200,
+    call: (t) => ['GET', `/users/${t.id}/sessions`],
+    effect: async (_, __, res) => expect(res.body).toEqual({ sessions: [] }),
+  },
+  {
     what: 'POST /users/:id/sign-out',
     refused: [],
     status: 204,
@@ -273,6 +280,7 @@ describe('admin API: bad input and unknown users', () => {
     ['POST', '/users/no-such-user/lock', undefined, 'user.not_found'],
     ['POST', '/users/no-such-user/unlock', undefined, 'user.not_found'],
     ['POST', '/users/no-such-user/sign-out', undefined, 'user.not_found'],
+    ['GET', '/users/no-such-user/sessions', undefined, 'user.not_found'],
     ['PUT', '/users/no-such-user/password', { password: 'long enough password' }, 'user.not_found'],
     ['PUT', '/users/no-such-user/groups', { groupIds: [] }, 'user.not_found'],
     ['PUT', '/users/:known/groups', { groupIds: ['no-such-group'] }, 'group.not_found'],

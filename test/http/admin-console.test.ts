@@ -56,6 +56,8 @@ describe('admin console', () => {
     expect(created.html).toMatch(/id="generated-password">[A-Za-z0-9]{20}</);
     const zoe = (await server.app.services.users.findByLogin('zoe'))!;
     const detail = await agent.get(`${server.url}/admin/users/${zoe.id}`);
+    expect(detail.html).toContain('<caption>Sessions at the provider</caption>');
+    expect(detail.html).toContain('Not signed in anywhere.');
 
     const locked = await post(agent, detail, `/admin/users/${zoe.id}/lock`);
     expect(locked.html).toContain('The account is locked until an administrator unlocks it.');

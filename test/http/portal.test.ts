@@ -288,6 +288,8 @@ describe('My Profile', () => {
 
   it('signs out everywhere: this session and the single sign-on session end, the user signs in again', async () => {
     const { agent, page, user: u } = await user('kit');
+    expect(page.html).toContain('<caption>Sessions at the provider</caption>');
+    expect(page.html).toMatch(/<td>pwd, (otp|sms|mail), mfa<\/td><td>idp-console<\/td>/);
     const out = await post(agent, page, '/account/sign-out-everywhere');
     expect(out.url).toBe(`${server.url}/account/signed-out`);
     expect(out.html).toContain('You are signed out');

@@ -69,6 +69,19 @@ describe('ending an account’s sessions', () => {
     expect(events.find((e) => e.type === 'sessions.ended')).toMatchObject({ outcome: 'success', actor: 'admin-test' });
   });
 
+  it('lists where the account is signed in: when, with which factors, for which applications; nothing once ended', async () => {
+    const before = Date.now();
+    const { user } = await signedIn(`s${Math.random().toString(36).slice(2, 8)}`);
+    const [session, ...others] = await server.app.services.accountSessions.list(user.id);
+    expect(others).toEqual([]);
+    expect(session!.applications).toEqual([rp.clientId]);
+    expect(session!.factors).toEqual(expect.arrayContaining(['pwd', 'mfa']));
+    expect(session!.signedInAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    expect(session!.expiresAt).toBeGreaterThan(Date.now());
+    await server.app.services.userAdmin.endSessions(user.id, 'administrator', admin);
+    expect(await server.app.services.accountSessions.list(user.id)).toEqual([]);
+  });
+
   it("leaves other accounts' sessions alone", async () => {
     const one = await signedIn(`keep${Math.random().toString(36).slice(2, 6)}`);
     const other = await signedIn(`drop${Math.random().toString(36).slice(2, 6)}`);

@@ -42,6 +42,13 @@ export class UserActions {
     return { ...this.view(user), groups: groups.map((g) => ({ id: g.id, name: g.name })) };
   }
 
+  /** Where the account is signed in (its sessions at the provider). */
+  async sessions(admin: AdminContext, userId: string) {
+    authorize(admin, 'users.read');
+    await this.s.userAdmin.get(userId);
+    return this.s.accountSessions.list(userId);
+  }
+
   /** Creates a user; without a password one is generated and returned once. */
   async create(admin: AdminContext, input: Partial<NewUser>) {
     const ctx = authorize(admin, 'users.write');

@@ -34,6 +34,10 @@ export function usersApi(router: Router, s: Services): void {
     ctx.body = await users.get(adminOf(ctx), ctx.params.id!);
   });
 
+  router.get('/users/:id/sessions', async (ctx) => {
+    ctx.body = { sessions: await users.sessions(adminOf(ctx), ctx.params.id!) };
+  });
+
   router.patch('/users/:id', async (ctx) => {
     ctx.body = await users.update(adminOf(ctx), ctx.params.id!, input(patch, ctx.request.body));
   });

@@ -37,7 +37,8 @@ export function userPages(router: Router, s: Services, page: PageResponder): voi
 
   router.get('/users/:id', async (ctx) => {
     const user = await users.get(admin(ctx), ctx.params.id!);
-    page.render(ctx, 'admin/user.njk', { user, tokens: await tokens.list(admin(ctx), user.id), groups: await s.groups.list(), roles });
+    const sessions = await users.sessions(admin(ctx), user.id);
+    page.render(ctx, 'admin/user.njk', { user, tokens: await tokens.list(admin(ctx), user.id), sessions, groups: await s.groups.list(), roles });
   });
 
   router.post('/users/:id', (ctx) =>
