@@ -115,7 +115,7 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
     users,
     lockout,
     ipLimiter,
-    passwordLogin: new PasswordLoginService(users, hasher, lockout, ipLimiter, audit),
+    passwordLogin: new PasswordLoginService(users, hasher, lockout, ipLimiter, audit, clock),
     delivery,
     outbox,
     pins,

@@ -34,6 +34,7 @@ const schema = z
     PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(8),
     PASSWORD_HISTORY: z.coerce.number().int().min(0).max(24).default(5),
     PASSWORD_RESET_TTL: seconds.min(60).max(7 * 24 * 3600).default(3600),
+    TEMPORARY_PASSWORD_TTL: seconds.min(300).max(30 * 24 * 3600).default(7 * 24 * 3600),
     PORTAL_REAUTH_SECONDS: seconds.min(30).max(24 * 3600).default(300),
     TOKEN_RESET_LOOK_AHEAD: z.coerce.number().int().min(1).max(5000).default(200),
     AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
@@ -80,7 +81,8 @@ export interface Config {
   delivery: { smtpUrl?: string; mailFrom: string; smsWebhookUrl?: string; smsWebhookToken?: string };
   demo: boolean;
   pin: { length: 6 | 8; ttl: number; maxAttempts: number; resendCooldown: number; emailAllowed: boolean; delivery: 'sms' | 'email' | 'both' };
-  password: { minLength: number; historyCount: number };
+  /** `temporaryTtl`: seconds an administrator-set or generated password works before the user must have replaced it. */
+  password: { minLength: number; historyCount: number; temporaryTtl: number };
   /** Lifetime of an administrator's password reset link, in seconds. */
   passwordReset: { ttl: number };
   /** My Profile: a sensitive change needs a full sign-in (password + second factor) this recent, in seconds. */
@@ -157,7 +159,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       emailAllowed: e.PIN_EMAIL_ALLOWED,
       delivery: e.PIN_DELIVERY,
     },
-    password: { minLength: e.PASSWORD_MIN_LENGTH, historyCount: e.PASSWORD_HISTORY },
+    password: { minLength: e.PASSWORD_MIN_LENGTH, historyCount: e.PASSWORD_HISTORY, temporaryTtl: e.TEMPORARY_PASSWORD_TTL },
     passwordReset: { ttl: e.PASSWORD_RESET_TTL },
     portal: { reauthSeconds: e.PORTAL_REAUTH_SECONDS },
     audit: { retentionDays: e.AUDIT_RETENTION_DAYS },

@@ -76,6 +76,7 @@ export const messages = {
   'password.reused': 'The password was used before. Choose a password you have not used recently.',
   'password.common': 'This password is one of the most commonly used (and guessed) passwords. Choose another.',
   'password.personal': 'The password must not be your username or e-mail address.',
+  'login.password_expired': 'Your temporary password has expired. Ask your administrator to set a new one.',
   'password.mismatch': 'The new password and its confirmation are not the same.',
   'password.wrong_current': 'Your current password is not correct.',
   'reset.invalid': 'This password reset link is not valid: it may have expired, been used already or been replaced by a newer link. Ask your administrator to send a new one.',

@@ -1,9 +1,11 @@
-// The sign-in flow as data: a password, then a second factor, then required actions.
+// The sign-in flow as data: a password, then a second factor, then required actions (a new password
+// in place of one an administrator set, a soft token, security questions).
 // A new factor is a new step listed here; the engine does not change.
 import type { Services } from '../services.js';
 import { EnrolTokenStep } from './enrol/enrol-token.step.js';
 import { TokenSetup } from './enrol/token-setup.js';
 import { FlowEngine } from './flow-engine.js';
+import { NewPasswordStep } from './new-password/new-password.step.js';
 import { PasswordStep } from './password/password.step.js';
 import { PinStep } from './pin/pin.step.js';
 import { EnrolQuestionsStep } from './questions/enrol-questions.step.js';
@@ -16,6 +18,8 @@ export const loginFlow: Requirement[] = [
   // The soft token when the account has an active one, else a one-time PIN; recovery when the
   // user says the token is lost.
   { id: 'second-factor', steps: ['totp', 'pin', 'recover'] },
+  // A password an administrator set is replaced by the user's own.
+  { id: 'password-change', steps: ['new-password'], optional: true },
   { id: 'enrolment', steps: ['enrol-token'], optional: true },
   { id: 'questions', steps: ['enrol-questions'], optional: true },
 ];
@@ -31,6 +35,7 @@ export function createLoginEngine(s: Services): FlowEngine {
     new RecoverTokenStep(s.questions, s.tokens, setup, s.notices, policy),
     new EnrolTokenStep(s.tokens, setup, policy),
     new EnrolQuestionsStep(s.questions, policy),
+    new NewPasswordStep(s.users, s.hasher, s.userAdmin, s.config.password),
   ];
   return new FlowEngine(steps, loginFlow, s.users, s.lockout, s.audit, s.clientRules, s.clock);
 }

@@ -7,6 +7,7 @@ import type { LockoutService } from '../security/lockout.service.js';
 import type { RateLimiter } from '../security/rate-limiter.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { UserService } from './user.service.js';
+import type { Clock } from '../support/clock.js';
 
 export class PasswordLoginService {
   constructor(
@@ -15,6 +16,7 @@ export class PasswordLoginService {
     private readonly lockout: LockoutService,
     private readonly ipLimiter: RateLimiter,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   async authenticate(login: string, password: string, ctx: AuditContext): Promise<UserEntity> {
@@ -38,6 +40,11 @@ export class PasswordLoginService {
       const reason = !user ? 'unknown_user' : !ok ? 'wrong_password' : 'disabled';
       await this.audit.record({ ...ctx, type: 'login.password', outcome: 'failure', subject: user?.id ?? null, details: { reason, login } });
       throw new AppError('login.invalid_credentials', 401);
+    }
+    if (user.temporaryPasswordUntil !== null && this.clock.now() > user.temporaryPasswordUntil) {
+      // A temporary password the user never replaced: an administrator sets a new one.
+      await this.audit.record({ ...ctx, type: 'login.password', outcome: 'failure', subject: user.id, details: { reason: 'temporary_password_expired' } });
+      throw new AppError('login.password_expired', 401);
     }
     await this.audit.record({ ...ctx, type: 'login.password', outcome: 'success', subject: user.id });
     return user;

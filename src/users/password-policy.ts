@@ -9,7 +9,7 @@ import { AppError } from '../errors/app-error.js';
 const MAX_LENGTH = 1024;
 const common = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
 
-export function checkNewPassword(password: string, rules: Config['password'], account: { username: string; email: string }): void {
+export function checkNewPassword(password: string, rules: Pick<Config['password'], 'minLength'>, account: { username: string; email: string }): void {
   if (password.length < rules.minLength || password.length > MAX_LENGTH) throw new AppError('password.too_short', 400, { min: rules.minLength });
   const lower = password.toLowerCase();
   if (common.has(lower)) throw new AppError('password.common', 400);

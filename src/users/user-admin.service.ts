@@ -102,6 +102,12 @@ export class UserAdminService {
     await this.sessions.endAll(userId, 'deleted', ctx);
   }
 
+  /** The password a new account was given by an administrator or generated is temporary too. */
+  async makePasswordTemporary(userId: string): Promise<void> {
+    const now = this.clock.now();
+    await this.#users.update({ id: userId }, { temporaryPasswordUntil: now + this.password.temporaryTtl * 1000, updatedAt: now });
+  }
+
   /** Signs the account out everywhere (a lost or shared device): it signs in again with both factors. */
   async endSessions(userId: string, reason: 'administrator' | 'user', ctx: AuditContext = {}): Promise<number> {
     await this.get(userId);
@@ -121,8 +127,12 @@ export class UserAdminService {
     return this.lockout.unlock(userId, ctx);
   }
 
-  /** Refused when too short or among the last `historyCount` passwords. */
-  async setPassword(userId: string, password: string, ctx: AuditContext = {}): Promise<void> {
+  /**
+   * Refused when too short, common, or among the last `historyCount` passwords. `temporary`: set by
+   * an administrator for the user, who must replace it at the next sign-in (and within the
+   * temporary password lifetime); otherwise the user chose it.
+   */
+  async setPassword(userId: string, password: string, ctx: AuditContext = {}, options: { temporary?: boolean } = {}): Promise<void> {
     const user = await this.get(userId);
     checkNewPassword(password, this.password, user);
     const history = this.password.historyCount;
@@ -137,11 +147,12 @@ export class UserAdminService {
     }
     const now = this.clock.now();
     await this.#credentials.insert({ id: randomUUID(), userId, type: 'password', secret: await this.hasher.hash(password), createdAt: now });
+    await this.#users.update({ id: userId }, { temporaryPasswordUntil: options.temporary ? now + this.password.temporaryTtl * 1000 : null, updatedAt: now });
     // Keep only what the history needs (and the current one).
     const keep = await this.#credentials.find({ where: { userId, type: 'password' }, order: { createdAt: 'DESC' }, take: Math.max(history, 1) });
     const stale = (await this.#credentials.findBy({ userId, type: 'password' })).filter((c) => !keep.some((k) => k.id === c.id));
     if (stale.length) await this.#credentials.delete(stale.map((c) => c.id));
-    await this.audit.record({ ...ctx, type: 'user.password_set', outcome: 'success', subject: userId });
+    await this.audit.record({ ...ctx, type: 'user.password_set', outcome: 'success', subject: userId, details: { temporary: !!options.temporary } });
     // Whoever knew the old password is signed out everywhere.
     await this.sessions.endAll(userId, 'password_changed', ctx);
     await this.notices.notify(user, 'password_changed', {}, ctx);

@@ -37,12 +37,16 @@ describe('admin API: resource rules and settings at sign-in', () => {
     return { config, clientId, clientSecret: res.body.clientSecret };
   }
 
-  /** A user created through the API, with no mobile number: PINs go by e-mail. */
+  /**
+   * A user created through the API, with no mobile number (PINs go by e-mail), who has since
+   * replaced the administrator's temporary password with their own.
+   */
   async function user(): Promise<{ id: string; username: string; email: string; password: string }> {
     const username = `member${++n}`;
-    const password = `${username} long password`;
-    const res = await api.admin.request('POST', '/users', { username, email: `${username}@example.com`, password });
+    const res = await api.admin.request('POST', '/users', { username, email: `${username}@example.com`, password: `${username} long password` });
     expect(res.status).toBe(201);
+    const password = `${username} own password`;
+    await server.app.services.userAdmin.setPassword(res.body.user.id, password, { actor: res.body.user.id });
     return { id: res.body.user.id, username, email: `${username}@example.com`, password };
   }
 
@@ -65,7 +69,7 @@ describe('admin API: resource rules and settings at sign-in', () => {
     expect(refused.afterPassword.status).toBe(403);
     expect(refused.afterPassword.html).toContain(NOT_ALLOWED);
     expect(refused.pin).toBeUndefined();
-    expect(smtp.messages.filter((m) => m.to.includes(outsider.email))).toHaveLength(0);
+    expect(smtp.messages.filter((m) => m.to.includes(outsider.email) && m.raw.includes('Subject: Your one-time PIN'))).toHaveLength(0);
     const denied = await api.helpdesk.request('GET', `/audit?subject=${outsider.id}&type=login.denied`);
     expect(denied.body.events).toEqual([expect.objectContaining({ outcome: 'failure', clientId: 'ledger', details: { reason: 'rule' } })]);
 

@@ -46,12 +46,14 @@ describe('idp command line', () => {
     }
   }
 
-  it('adds a user with the password from standard input, who can then sign in', async () => {
+  it('adds a user with the password from standard input, who can then sign in and must replace it', async () => {
     const r = await run(['user', 'add', '--username', 'alice', '--email', 'alice@example.com', '--role', 'superadmin', '--json'], 'alice long password\n');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ username: 'alice', role: 'superadmin' });
     const user = await inspect((s) => s.passwordLogin.authenticate('alice', 'alice long password', { ip: '127.0.0.9' }));
     expect(user.email).toBe('alice@example.com');
+    // Whoever typed it is not the user: the password is temporary.
+    expect(user.temporaryPasswordUntil).toBeGreaterThan(Date.now());
     const audit = await inspect((s) => s.audit.list({ subject: user.id, type: 'user.created' }));
     expect(audit[0]?.actor).toBe('cli');
   });
@@ -60,6 +62,9 @@ describe('idp command line', () => {
     const r = await run(['user', 'add', '--username', 'bob', '--email', 'bob@example.com', '--generate-password', '--json']);
     const { password } = JSON.parse(r.out) as { password: string };
     expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
+    const refused = await run(['user', 'add', '--username', 'weak', '--email', 'weak@example.com'], 'iloveyou1\n');
+    expect([refused.code, refused.err]).toEqual([1, expect.stringContaining('most commonly used')]);
+    expect(await inspect((s) => s.users.findByLogin('weak'))).toBeNull();
     const bob = await inspect(async (s) => {
       const u = (await s.users.findByLogin('bob'))!;
       for (let i = 0; i < s.config.lockout.threshold; i++) await s.lockout.recordFailure(u.id);

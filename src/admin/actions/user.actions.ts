@@ -56,6 +56,7 @@ export class UserActions {
     const password = input.password || randomPassword();
     checkNewPassword(password, this.s.config.password, { username: input.username ?? '', email: input.email ?? '' });
     const user = await this.s.users.create({ ...input, password } as NewUser, ctx);
+    await this.s.userAdmin.makePasswordTemporary(user.id);
     return { user: this.view(user), generatedPassword: input.password ? undefined : password };
   }
 
@@ -101,7 +102,7 @@ export class UserActions {
   async setPassword(admin: AdminContext, userId: string, password: string) {
     const ctx = authorize(admin, 'users.password');
     await this.#protectPrivileged(admin, userId);
-    await this.s.userAdmin.setPassword(userId, password, ctx);
+    await this.s.userAdmin.setPassword(userId, password, ctx, { temporary: true });
   }
 
   /** E-mails the user a link to choose a new password after proving themselves with a one-time PIN. */

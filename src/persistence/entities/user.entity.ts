@@ -21,6 +21,8 @@ export class UserEntity {
   @EpochColumn({ name: 'last_login_at', nullable: true }) lastLoginAt!: number | null;
   /** When all of the account's sessions were last ended; a session of the provider's own pages begun before it is void. */
   @EpochColumn({ name: 'sessions_ended_at', nullable: true }) sessionsEndedAt!: number | null;
+  /** Set while the password is temporary (set by an administrator or generated): it must be replaced at the next sign-in and stops working after this time. */
+  @EpochColumn({ name: 'temporary_password_until', nullable: true }) temporaryPasswordUntil!: number | null;
   @EpochColumn({ name: 'created_at' }) createdAt!: number;
   @EpochColumn({ name: 'updated_at' }) updatedAt!: number;
 }
