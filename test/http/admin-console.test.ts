@@ -69,6 +69,7 @@ describe('admin console', () => {
 
     const set = await post(agent, unlocked, `/admin/users/${zoe.id}/password`, { password: 'zoe first password' });
     expect(set.html).toContain('The password was set.');
+    expect(set.html).toContain('temporary password, to be replaced by');
     const reused = await post(agent, set, `/admin/users/${zoe.id}/password`, { password: 'zoe first password' });
     expect(reused.html).toContain('The password was used before.');
 

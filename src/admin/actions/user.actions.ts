@@ -18,6 +18,8 @@ export interface UserView {
   locked: boolean;
   failedLogins: number;
   lastLoginAt: number | null;
+  /** Set while the password is one an administrator gave (the user replaces it at the next sign-in). */
+  temporaryPasswordUntil: number | null;
   createdAt: number;
 }
 
@@ -25,8 +27,8 @@ export class UserActions {
   constructor(private readonly s: Services) {}
 
   view(user: UserEntity): UserView {
-    const { id, username, email, mobile, name, role, status, failedLogins, lastLoginAt, createdAt } = user;
-    return { id, username, email, mobile, name, role, status, locked: this.s.lockout.isLocked(user), failedLogins, lastLoginAt, createdAt };
+    const { id, username, email, mobile, name, role, status, failedLogins, lastLoginAt, temporaryPasswordUntil, createdAt } = user;
+    return { id, username, email, mobile, name, role, status, locked: this.s.lockout.isLocked(user), failedLogins, lastLoginAt, temporaryPasswordUntil, createdAt };
   }
 
   async search(admin: AdminContext, query: string, page: number) {
