@@ -12,6 +12,7 @@ const schema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     ISSUER: z.url().optional(),
+    INTERNAL_URL: z.url().optional(),
     DATA_DIR: z.string().min(1).default('data'),
     DATABASE_URL: z.string().min(1).optional(),
     SECRET_KEY: z
@@ -73,6 +74,8 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
   issuer: string;
+  /** Where this process reaches its own endpoints (the console's code exchange) when the issuer's public address is not reachable from inside. */
+  internalUrl?: string;
   dataDir: string;
   database: Database;
   secretKey?: string;
@@ -139,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     env: e.NODE_ENV,
     port: e.PORT,
     issuer: (e.ISSUER ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    internalUrl: e.INTERNAL_URL?.replace(/\/$/, ''),
     dataDir: e.DATA_DIR,
     database: databaseFrom(e.DATABASE_URL, e.DATA_DIR),
     secretKey: e.SECRET_KEY,

@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import * as oidc from 'openid-client';
 import type { Config } from '../config/config.js';
 import { AppError } from '../errors/app-error.js';
+import { internalFetch } from './internal-fetch.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { type Clock, systemClock } from '../support/clock.js';
 
@@ -131,9 +132,11 @@ export class SelfSignIn {
   }
 
   #client(): Promise<oidc.Configuration> {
+    const { issuer, internalUrl } = this.config;
     this.#discovered ??= oidc
-      .discovery(new URL(this.config.issuer), this.options.clientId, undefined, oidc.None(), {
-        execute: this.config.issuer.startsWith('http://') ? [oidc.allowInsecureRequests] : [],
+      .discovery(new URL(issuer), this.options.clientId, undefined, oidc.None(), {
+        execute: issuer.startsWith('http://') ? [oidc.allowInsecureRequests] : [],
+        ...(internalUrl ? { [oidc.customFetch]: internalFetch(issuer, internalUrl) } : {}),
       })
       .catch((err) => {
         this.#discovered = undefined;

@@ -61,7 +61,8 @@ export function testEnv(dir: string, databaseUrl: string, extra: Record<string, 
 }
 
 export async function startTestServer(
-  options: { env?: Record<string, string>; overrides?: ServiceOverrides; dir?: string; databaseUrl?: string } = {},
+  /** `env` may depend on the server's own address (known once it listens). */
+  options: { env?: Record<string, string> | ((url: string) => Record<string, string>); overrides?: ServiceOverrides; dir?: string; databaseUrl?: string } = {},
 ): Promise<TestServer> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'idp-test-'));
   const db = options.databaseUrl ? { url: options.databaseUrl, drop: async () => {} } : await createTestDatabase(dir);
@@ -69,7 +70,8 @@ export async function startTestServer(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  const config = loadConfig(testEnv(dir, db.url, { ISSUER: url, PORT: String(port), ...options.env }));
+  const env = typeof options.env === 'function' ? options.env(url) : options.env;
+  const config = loadConfig(testEnv(dir, db.url, { ISSUER: url, PORT: String(port), ...env }));
   const app = await createApp(config, { ...options.overrides, log: pino({ level: 'silent' }) });
   server.on('request', app.callback());
   return {
