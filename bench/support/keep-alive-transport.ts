@@ -2,6 +2,7 @@
 // machine with the server, so the less CPU it spends, the more the figures say about the server.
 import http from 'node:http';
 import * as oidc from 'openid-client';
+import { bodyText, exchange } from '../../src/support/http-exchange.js';
 import type { Transport } from '../../test/support/user-agent.js';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -23,21 +24,10 @@ export const keepAliveTransport: Transport = (url, { method, headers, body }) =>
 
 /** openid-client's requests (the code exchange) over the same kept-alive connections instead of fetch. */
 export function keepAliveFetch(rp: oidc.Configuration): void {
-  rp[oidc.customFetch] = (url, { method, headers, body }) =>
-    new Promise<Response>((resolve, reject) => {
-      const text = body === undefined || body === null ? undefined : String(body);
-      const sent = text === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(text)) };
-      const req = http.request(url, { method, headers: sent, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const answer = new Headers();
-          for (const [name, value] of Object.entries(res.headers)) for (const v of [value ?? []].flat()) answer.append(name, v);
-          resolve(new Response(Buffer.concat(chunks), { status: res.statusCode!, headers: answer }));
-        });
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(text);
-    });
+  rp[oidc.customFetch] = (url, { method, headers, body }) => exchange(http, { ...urlOptions(url), method, headers, agent }, bodyText(body));
+}
+
+function urlOptions(url: string): http.RequestOptions {
+  const u = new URL(url);
+  return { protocol: u.protocol, hostname: u.hostname, port: u.port, path: `${u.pathname}${u.search}` };
 }

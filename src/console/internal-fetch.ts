@@ -6,8 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type * as oidc from 'openid-client';
-
-const NO_BODY = new Set([101, 204, 205, 304]);
+import { bodyText, exchange } from '../support/http-exchange.js';
 
 export function internalFetch(issuer: string, internalUrl: string): oidc.CustomFetch {
   const outside = new URL(issuer);
@@ -18,31 +17,13 @@ export function internalFetch(issuer: string, internalUrl: string): oidc.CustomF
     const target = new URL(url);
     // Anything not on the issuer's origin goes out as usual.
     if (target.origin !== outside.origin) return fetch(url, { method, headers, body: body as string | undefined, signal, redirect: 'manual' });
-    const text = body === undefined || body === null ? undefined : String(body);
-    const sent: Record<string, string> = {
+    const sent = {
       ...headers,
       host: outside.host,
       'x-forwarded-host': outside.host,
       'x-forwarded-proto': outside.protocol.slice(0, -1),
-      ...(text === undefined ? {} : { 'content-length': String(Buffer.byteLength(text)) }),
     };
-    return new Promise<Response>((resolve, reject) => {
-      const req = client.request(
-        { protocol: inside.protocol, hostname: inside.hostname, port: inside.port, path: `${target.pathname}${target.search}`, method, headers: sent, agent, signal },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const answer = new Headers();
-            for (const [name, value] of Object.entries(res.headers)) for (const v of [value ?? []].flat()) answer.append(name, v);
-            const status = res.statusCode ?? 502;
-            resolve(new Response(NO_BODY.has(status) ? null : Buffer.concat(chunks), { status, headers: answer }));
-          });
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(text);
-    });
+    const path = `${target.pathname}${target.search}`;
+    return exchange(client, { protocol: inside.protocol, hostname: inside.hostname, port: inside.port, path, method, headers: sent, agent, signal }, bodyText(body));
   };
 }

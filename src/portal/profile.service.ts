@@ -70,8 +70,9 @@ export class ProfileService {
 
   /**
    * The user changes their own password: the current one first (a wrong one counts towards the
-   * lockout like a failed sign-in), then the rules of any new password (length, history). Every
-   * session of the account ends, this one too, and the owner is told by e-mail.
+   * lockout like a failed sign-in; guesses from a signed-in session that lock the account end every
+   * session it has, tokens included), then the rules of any new password. Every session of the
+   * account ends, this one too, and the owner is told by e-mail.
    */
   async changePassword(user: UserEntity, input: PasswordChange, ctx: AuditContext): Promise<void> {
     if (input.next !== input.confirm) throw new AppError('password.mismatch', 400);
@@ -79,7 +80,7 @@ export class ProfileService {
     const ok = hash !== null && input.current.length <= 1024 && (await this.s.hasher.verify(hash, input.current));
     if (!ok) {
       await this.s.audit.record({ ...ctx, type: 'password.change', outcome: 'failure', subject: user.id, details: { reason: 'wrong_password' } });
-      await this.s.lockout.recordFailure(user.id, ctx);
+      if (await this.s.lockout.recordFailure(user.id, ctx)) await this.s.sessions.endAll(user.id, 'locked', ctx);
       throw new AppError('password.wrong_current', 400);
     }
     if (input.next === input.current) throw new AppError('password.reused', 400);

@@ -1,70 +1,37 @@
 // My Profile (/account): a signed-in user manages their own soft tokens and security questions.
-// Every change needs a recent full sign-in, is audited and is announced by e-mail.
+// Every change needs a recent full sign-in, is audited and is announced by e-mail. (The password and
+// sessions: portal-password.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { registrationCode } from '../../src/tokens/activation-crypto.js';
 import { fromBase32, totpCode } from '../../src/tokens/totp.js';
 import { TokenActivationEntity } from '../../src/persistence/entities/token-activation.entity.js';
 import { createEnrolledUser, totpParams } from '../support/enrolled-user.js';
 import { mailText } from '../support/mail-text.js';
-import { SmtpCapture } from '../support/smtp-capture.js';
+import { PortalHarness, REAUTH_SECONDS } from '../support/portal-harness.js';
 import { activate } from '../support/softtoken-device.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
-import { findForm, type Page, UserAgent } from '../support/user-agent.js';
-
-const REAUTH_SECONDS = 300;
+import type { TestServer } from '../support/test-server.js';
+import type { SmtpCapture } from '../support/smtp-capture.js';
+import { type Page, UserAgent } from '../support/user-agent.js';
 
 describe('My Profile', () => {
+  let p: PortalHarness;
   let server: TestServer;
   let smtp: SmtpCapture;
-  let offset = 0;
-  const now = () => Date.now() + offset;
+  const now = () => p.now();
 
   beforeAll(async () => {
-    smtp = new SmtpCapture();
-    server = await startTestServer({
-      env: { SMTP_URL: await smtp.start(), REQUIRE_SOFT_TOKEN: 'true', PORTAL_REAUTH_SECONDS: String(REAUTH_SECONDS) },
-      overrides: { clock: { now } },
-    });
+    p = await PortalHarness.start();
+    ({ server, smtp } = p);
   });
 
-  afterAll(async () => {
-    await server?.close();
-    await smtp?.stop();
-  });
+  afterAll(async () => p?.close());
 
-  /** Signs in at /account with password and the authenticator app; returns the profile page. */
-  async function signIn(agent: UserAgent, username: string, secret: Uint8Array, start = `${server.url}/account`): Promise<Page> {
-    offset += 30_000; // a fresh time step, so the code is not a replay
-    const login = await agent.follow(await agent.get(start));
-    const totp = await agent.follow(await agent.submit(login, '/step/password', { login: username, password: `${username} password 1` }));
-    return agent.follow(await agent.submit(totp, '/step/totp', { action: 'verify', code: totpCode(secret, totpParams, now()) }));
-  }
-
-  async function user(username: string) {
-    const enrolled = await createEnrolledUser(server, username, now);
-    const agent = new UserAgent();
-    const page = await signIn(agent, username, enrolled.secret);
-    return { ...enrolled, agent, page };
-  }
-
-  async function post(agent: UserAgent, from: Page, action: string, fields: Record<string, string> = {}): Promise<Page> {
-    const form = findForm(from.html, action, fields.action);
-    return agent.follow(await agent.post(new URL(form.action, from.url).href, { ...form.hidden, ...fields }));
-  }
-
-  /** On the sign-in page after a password change: the old password is refused, the new one works. */
-  async function onlyNewPasswordWorks(agent: UserAgent, login: Page, username: string, newPassword: string, secret: Uint8Array): Promise<Page> {
-    expect(login.html).toContain('name="password"');
-    const old = await agent.submit(login, '/step/password', { login: username, password: `${username} password 1` });
-    expect(old.html).toContain('The username or password is incorrect.');
-    offset += 30_000;
-    const totp = await agent.follow(await agent.submit(old, '/step/password', { login: username, password: newPassword }));
-    return agent.follow(await agent.submit(totp, '/step/totp', { action: 'verify', code: totpCode(secret, totpParams, now()) }));
-  }
-
+  const signIn = (agent: UserAgent, username: string, secret: Uint8Array, start?: string): Promise<Page> => p.signIn(agent, username, secret, start);
+  const user = (username: string) => p.user(username);
+  const post = (agent: UserAgent, from: Page, action: string, fields?: Record<string, string>) => p.post(agent, from, action, fields);
   const tokensOf = (userId: string) => server.app.services.tokens.list(userId);
   const auditTypes = async (userId: string) => (await server.app.services.audit.list({ subject: userId })).map((e) => e.type);
-  const mailsTo = (address: string, after: number) => smtp.messages.slice(after).filter((m) => m.to.includes(address)).map((m) => mailText(m.raw));
+  const mailsTo = (address: string, after: number) => p.mailsTo(address, after);
 
   it('asks for a full sign-in, then shows the profile and every soft token', async () => {
     const { agent, page, token } = await user('amy');
@@ -83,22 +50,6 @@ describe('My Profile', () => {
     const again = await agent.get(`${server.url}/account`);
     expect(again.status).toBe(302);
     expect(again.location).toContain('/auth?');
-  });
-
-  it('ends when the password changes elsewhere: pages ask for a full sign-in again, forms are refused', async () => {
-    const { agent, user: u, secret } = await user('pat');
-    await server.app.services.userAdmin.setPassword(u.id, 'pat brand new password', { actor: 'admin-test' });
-    const again = await agent.get(`${server.url}/account`);
-    expect(again.status).toBe(302);
-    expect(again.location).toContain('/auth?');
-    const page = await onlyNewPasswordWorks(agent, await agent.follow(again), 'pat', 'pat brand new password', secret);
-    expect(page.url).toBe(`${server.url}/account`);
-    expect(page.html).toContain('<h1>My Profile</h1>');
-
-    const other = await user('quin');
-    await server.app.services.userAdmin.setPassword(other.user.id, 'quin brand new password', { actor: 'admin-test' });
-    const refused = await post(other.agent, other.page, '/account/logout');
-    expect(refused.status).toBe(401);
   });
 
   it('adds an authenticator app: a wrong first code is refused, the right one activates it and e-mails a notice', async () => {
@@ -251,72 +202,11 @@ describe('My Profile', () => {
     expect(await auditTypes(u.id)).toContain('qa.changed');
   });
 
-  it('changes the password: the current one first, the rules of a new one, then every session ends', async () => {
-    const { agent, page, user: u, secret } = await user('ida');
-    expect(page.html).toContain('href="/account/password"');
-    const form = await agent.get(`${server.url}/account/password`);
-    expect(form.html).toContain('<label for="current-password">Current password</label>');
-    const failures = async () => (await server.app.services.users.findById(u.id))!.failedLogins;
-
-    const wrong = await post(agent, form, '/account/password', { current: 'not my password', password: 'ida new password 1', confirm: 'ida new password 1' });
-    expect(wrong.html).toContain('Your current password is not correct.');
-    expect(await failures()).toBe(1);
-    const mismatch = await post(agent, wrong, '/account/password', { current: 'ida password 1', password: 'ida new password 1', confirm: 'ida new password 2' });
-    expect(mismatch.html).toContain('The new password and its confirmation are not the same.');
-    const short = await post(agent, mismatch, '/account/password', { current: 'ida password 1', password: 'short', confirm: 'short' });
-    expect(short.html).toContain('The password must be at least');
-    const common = await post(agent, short, '/account/password', { current: 'ida password 1', password: 'Password123', confirm: 'Password123' });
-    expect(common.html).toContain('one of the most commonly used');
-    const same = await post(agent, common, '/account/password', { current: 'ida password 1', password: 'ida password 1', confirm: 'ida password 1' });
-    expect(same.html).toContain('The password was used before.');
-    // Nothing changed so far.
-    await expect(server.app.services.passwordLogin.authenticate('ida', 'ida password 1', {})).resolves.toMatchObject({ id: u.id });
-
-    const before = smtp.messages.length;
-    const done = await agent.post(`${server.url}/account/password`, { ...findForm(same.html, '/account/password').hidden, current: 'ida password 1', password: 'ida new password 1', confirm: 'ida new password 1' });
-    expect(done.status).toBe(303);
-    // This session ended too: the profile asks for a full sign-in, where only the new password works.
-    const back = await onlyNewPasswordWorks(agent, await agent.follow(done), 'ida', 'ida new password 1', secret);
-    expect(back.url).toBe(`${server.url}/account`);
-    expect(back.html).toContain('Your password was changed.');
-    await smtp.next('ida@example.com', before);
-    expect(mailsTo('ida@example.com', before).join('\n')).toContain('Your password was changed');
-    const events = await server.app.services.audit.list({ subject: u.id });
-    expect(events.map((e) => [e.type, e.outcome])).toEqual(expect.arrayContaining([['password.change', 'failure'], ['user.password_set', 'success']]));
-    expect(events.find((e) => e.type === 'user.password_set')!.actor).toBe(u.id);
-  });
-
-  it('signs out everywhere: this session and the single sign-on session end, the user signs in again', async () => {
-    const { agent, page, user: u } = await user('kit');
-    expect(page.html).toContain('<caption>Sessions at the provider</caption>');
-    expect(page.html).toMatch(/<td>pwd, (otp|sms|mail), mfa<\/td><td>idp-console<\/td>/);
-    const out = await post(agent, page, '/account/sign-out-everywhere');
-    expect(out.url).toBe(`${server.url}/account/signed-out`);
-    expect(out.html).toContain('You are signed out');
-    // No single sign-on left at the provider either: the password page, not the profile.
-    const again = await agent.follow(await agent.get(`${server.url}/account`));
-    expect(again.html).toContain('name="password"');
-    const ended = (await server.app.services.audit.list({ subject: u.id })).find((e) => e.type === 'sessions.ended');
-    expect(ended).toMatchObject({ actor: u.id, outcome: 'success', details: expect.objectContaining({ reason: 'signed_out_by_user' }) });
-  });
-
-  it('counts wrong current passwords towards the lockout, which ends My Profile', async () => {
-    const { agent, user: u } = await user('jon');
-    let page = await agent.get(`${server.url}/account/password`);
-    const threshold = server.config.lockout.threshold;
-    for (let i = 0; i < threshold; i++) {
-      page = await post(agent, page, '/account/password', { current: `guess ${i}`, password: 'jon new password 1', confirm: 'jon new password 1' });
-    }
-    expect(server.app.services.lockout.isLocked((await server.app.services.users.findById(u.id))!)).toBe(true);
-    expect(page.status).toBe(403);
-    expect(page.html).toContain('My Profile is not available for this account.');
-  });
-
   it('refuses a change when the sign-in is not recent, then allows it after confirming with both factors', async () => {
     const { agent, user: u, token, secret } = await user('gus');
     const second = await server.app.services.tokens.createForApp(u, 'Spare');
     await server.app.services.tokens.completeWithCode(u.id, second.token.id, totpCode(fromBase32(second.key), totpParams, now()));
-    offset += (REAUTH_SECONDS + 1) * 1000;
+    p.tick((REAUTH_SECONDS + 1) * 1000);
 
     // A pending token's secret is not shown to a stale session, nor can it be completed there.
     const pending = await server.app.services.tokens.createForApp(u, 'Pending');
