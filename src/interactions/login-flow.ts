@@ -35,7 +35,7 @@ export function createLoginEngine(s: Services): FlowEngine {
     new RecoverTokenStep(s.questions, s.tokens, setup, s.notices, policy),
     new EnrolTokenStep(s.tokens, setup, policy),
     new EnrolQuestionsStep(s.questions, policy),
-    new NewPasswordStep(s.users, s.hasher, s.userAdmin, s.config.password),
+    new NewPasswordStep(s.users, s.userAdmin, s.config.password),
   ];
   return new FlowEngine(steps, loginFlow, s.users, s.lockout, s.audit, s.clientRules, s.clock);
 }

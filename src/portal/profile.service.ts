@@ -76,9 +76,7 @@ export class ProfileService {
    */
   async changePassword(user: UserEntity, input: PasswordChange, ctx: AuditContext): Promise<void> {
     if (input.next !== input.confirm) throw new AppError('password.mismatch', 400);
-    const hash = await this.s.users.passwordHash(user.id);
-    const ok = hash !== null && input.current.length <= 1024 && (await this.s.hasher.verify(hash, input.current));
-    if (!ok) {
+    if (!(await this.s.users.isCurrentPassword(user.id, input.current))) {
       await this.s.audit.record({ ...ctx, type: 'password.change', outcome: 'failure', subject: user.id, details: { reason: 'wrong_password' } });
       if (await this.s.lockout.recordFailure(user.id, ctx)) await this.s.sessions.endAll(user.id, 'locked', ctx);
       throw new AppError('password.wrong_current', 400);

@@ -47,7 +47,7 @@ export class KeyService {
 
   /** Publishes the key that the next rotation will sign with (the same one if already prepared). */
   async prepare(): Promise<{ kid: string; created: boolean }> {
-    const [next] = await this.#repo.find({ where: { status: 'next' }, order: { createdAt: 'DESC' }, take: 1 });
+    const next = await this.#next();
     if (next) return { kid: next.kid, created: false };
     return { kid: await this.#generate('next'), created: true };
   }
@@ -55,7 +55,7 @@ export class KeyService {
   /** Retires every active key; the prepared key (or a new one) signs from each server's next start. */
   async rotate(): Promise<Rotation> {
     const active = await this.#repo.findBy({ status: 'active' });
-    const [next] = await this.#repo.find({ where: { status: 'next' }, order: { createdAt: 'DESC' }, take: 1 });
+    const next = await this.#next();
     const kid = next?.kid ?? (await this.#generate('active'));
     if (next) await this.#repo.update({ kid }, { status: 'active' });
     const now = this.clock.now();
@@ -66,6 +66,11 @@ export class KeyService {
   async list(): Promise<Array<Pick<SigningKeyEntity, 'kid' | 'alg' | 'status' | 'createdAt' | 'retiredAt'>>> {
     const rows = await this.#newestFirst();
     return rows.map(({ kid, alg, status, createdAt, retiredAt }) => ({ kid, alg, status, createdAt, retiredAt }));
+  }
+
+  /** The prepared key, if any. */
+  #next(): Promise<SigningKeyEntity | null> {
+    return this.#repo.findOne({ where: { status: 'next' }, order: { createdAt: 'DESC' } });
   }
 
   #newestFirst(): Promise<SigningKeyEntity[]> {

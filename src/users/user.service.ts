@@ -69,6 +69,12 @@ export class UserService {
     return this.#users.findOne({ where: key.includes('@') ? { email: key } : { username: key } });
   }
 
+  /** Whether `password` is the account's current password (a change asks for it, or refuses it again). */
+  async isCurrentPassword(userId: string, password: string): Promise<boolean> {
+    const hash = await this.passwordHash(userId);
+    return hash !== null && password.length <= 1024 && this.hasher.verify(hash, password);
+  }
+
   async passwordHash(userId: string): Promise<string | null> {
     const row = await this.#credentials.findOne({ where: { userId, type: 'password' }, order: { createdAt: 'DESC' } });
     return row?.secret ?? null;

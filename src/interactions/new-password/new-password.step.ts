@@ -2,7 +2,6 @@
 // system generated) chooses its own before the sign-in completes. Every other session of the
 // account ends, and the user is told by e-mail.
 import { AppError } from '../../errors/app-error.js';
-import type { PasswordHasher } from '../../users/password-hasher.js';
 import type { UserAdminService } from '../../users/user-admin.service.js';
 import type { UserService } from '../../users/user.service.js';
 import type { Step, StepContext, StepResult, StepView } from '../step.js';
@@ -12,7 +11,6 @@ export class NewPasswordStep implements Step {
 
   constructor(
     private readonly users: UserService,
-    private readonly hasher: PasswordHasher,
     private readonly admin: UserAdminService,
     private readonly policy: { minLength: number },
   ) {}
@@ -30,8 +28,7 @@ export class NewPasswordStep implements Step {
     const password = form.password ?? '';
     if (password !== (form.confirm ?? '')) throw new AppError('password.mismatch', 400);
     // Never the temporary one again, whatever the history setting.
-    const current = await this.users.passwordHash(user.id);
-    if (current && password.length <= 1024 && (await this.hasher.verify(current, password))) throw new AppError('password.reused', 400);
+    if (await this.users.isCurrentPassword(user.id, password)) throw new AppError('password.reused', 400);
     await this.admin.setPassword(user.id, password, { ...ctx.audit, actor: user.id });
     return { kind: 'proven' };
   }
