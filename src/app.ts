@@ -23,6 +23,7 @@ import { withStartupLock } from './persistence/startup-lock.js';
 import { createAdapter, removeExpiredPayloads } from './provider/adapter.js';
 import { backchannelNotifier } from './provider/backchannel-notifier.js';
 import { createProvider } from './provider/provider.js';
+import { CookieSigner } from './security/cookie-signer.js';
 import { randomToken } from './security/random.js';
 import { activationRoutes } from './tokens/activation.routes.js';
 import { passwordResetRoutes } from './users/password-reset.routes.js';
@@ -46,7 +47,9 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
   const ds = await openDatabase(config.database);
   const views = createViews();
   const services = await createServices(config, ds, views, overrides);
-  const cookieKeys = JSON.parse(await services.secrets.getOrCreate('cookie-keys', () => JSON.stringify([randomToken(32)]))) as string[];
+  const cookieKeys = new CookieSigner(
+    JSON.parse(await services.secrets.getOrCreate('cookie-keys', () => JSON.stringify([randomToken(32)]))) as string[],
+  );
   const provider = createProvider({
     config,
     adapter: createAdapter(ds, services.clock, (id) => services.clients.metadataFor(id)),

@@ -5,6 +5,7 @@ import type { Config } from '../config/config.js';
 import type { UserService } from '../users/user.service.js';
 import { accountFinder } from './account.js';
 import type { AdapterClass } from './adapter.js';
+import type { CookieSigner } from '../security/cookie-signer.js';
 
 export interface ProviderDeps {
   config: Config;
@@ -12,7 +13,7 @@ export interface ProviderDeps {
   users: UserService;
   views: nunjucks.Environment;
   jwks: { keys: NonNullable<Configuration['jwks']>['keys'] };
-  cookieKeys: string[];
+  cookieKeys: CookieSigner;
 }
 
 export const ACR_MFA = 'urn:idp:acr:mfa';
