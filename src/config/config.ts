@@ -7,6 +7,15 @@ const bool = z
 
 const seconds = z.coerce.number().int().min(0);
 
+/** OWASP's argon2id configurations (memory KiB, iterations), of equal strength: a setting reaches one of them. */
+export const ARGON2_MINIMUMS = [
+  [47104, 1],
+  [19456, 2],
+  [12288, 3],
+  [9216, 4],
+  [7168, 5],
+] as const;
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -43,8 +52,9 @@ const schema = z
     LOCKOUT_DURATION: seconds.default(900),
     IP_FAILURE_LIMIT: z.coerce.number().int().min(1).default(50),
     IP_FAILURE_WINDOW: seconds.min(1).default(900),
-    ARGON2_MEMORY_KIB: z.coerce.number().int().min(19456).default(19456),
-    ARGON2_TIME_COST: z.coerce.number().int().min(2).default(2),
+    // OWASP's first argon2id configuration by default: more memory per guess is what slows GPUs.
+    ARGON2_MEMORY_KIB: z.coerce.number().int().min(7168).max(1048576).default(47104),
+    ARGON2_TIME_COST: z.coerce.number().int().min(1).max(64).default(1),
     TOTP_DIGITS: z.coerce.number().int().refine((n) => n === 6 || n === 8, 'must be 6 or 8').default(6),
     TOTP_ALGORITHM: z.enum(['SHA1', 'SHA256', 'SHA512']).default('SHA1'),
     TOTP_WINDOW: z.coerce.number().int().min(0).max(10).default(1),
@@ -65,6 +75,10 @@ const schema = z
     }
     if (env.NODE_ENV === 'production' && !env.SMTP_URL && !env.SMS_WEBHOOK_URL) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'or SMS_WEBHOOK_URL is required in production' });
+    }
+    if (!ARGON2_MINIMUMS.some(([memory, time]) => env.ARGON2_MEMORY_KIB >= memory && env.ARGON2_TIME_COST >= time)) {
+      const rows = ARGON2_MINIMUMS.map(([memory, time]) => `${memory} KiB × ${time}`).join(', ');
+      ctx.addIssue({ code: 'custom', path: ['ARGON2_MEMORY_KIB'], message: `with ARGON2_TIME_COST is weaker than OWASP's minimum (at least one of ${rows})` });
     }
   });
 

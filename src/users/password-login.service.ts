@@ -27,7 +27,7 @@ export class PasswordLoginService {
     }
     const user = await this.users.findByLogin(login);
     const hash = user ? await this.users.passwordHash(user.id) : null;
-    const ok = user && hash ? await this.hasher.verify(hash, password) : await this.hasher.verifyDummy(password);
+    const ok = user && hash ? await this.hasher.verifyEvenly(hash, password) : await this.hasher.verifyDummy(password);
 
     if (user) await this.lockout.clearExpired(user);
     if (user && this.lockout.isLocked(user)) {
@@ -47,6 +47,9 @@ export class PasswordLoginService {
       throw new AppError('login.password_expired', 401);
     }
     await this.audit.record({ ...ctx, type: 'login.password', outcome: 'success', subject: user.id });
+    if (hash && this.hasher.needsRehash(hash) && (await this.users.rehashPassword(user.id, hash, password))) {
+      await this.audit.record({ ...ctx, type: 'password.rehashed', outcome: 'success', subject: user.id, details: { from: this.hasher.parametersOf(hash) } });
+    }
     return user;
   }
 }

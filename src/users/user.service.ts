@@ -76,8 +76,23 @@ export class UserService {
   }
 
   async passwordHash(userId: string): Promise<string | null> {
-    const row = await this.#credentials.findOne({ where: { userId, type: 'password' }, order: { createdAt: 'DESC' } });
-    return row?.secret ?? null;
+    return (await this.#currentPassword(userId))?.secret ?? null;
+  }
+
+  /**
+   * Stores `password` hashed with today's parameters in place of `oldHash` (same credential, so the
+   * password history is unchanged). Nothing happens if the password changed meanwhile.
+   */
+  async rehashPassword(userId: string, oldHash: string, password: string): Promise<boolean> {
+    const current = await this.#currentPassword(userId);
+    if (current?.secret !== oldHash) return false;
+    const secret = await this.hasher.hash(password);
+    const result = await this.#credentials.update({ id: current.id, secret: oldHash }, { secret });
+    return (result.affected ?? 0) > 0;
+  }
+
+  #currentPassword(userId: string): Promise<CredentialEntity | null> {
+    return this.#credentials.findOne({ where: { userId, type: 'password' }, order: { createdAt: 'DESC' } });
   }
 
   list(): Promise<UserEntity[]> {

@@ -56,6 +56,9 @@ export function testEnv(dir: string, databaseUrl: string, extra: Record<string, 
     LOG_LEVEL: 'silent',
     // The password + PIN flow is tested on its own; soft token tests turn enrolment back on.
     REQUIRE_SOFT_TOKEN: 'false',
+    // OWASP's cheapest accepted argon2id setting keeps the many hashes of the suite quick.
+    ARGON2_MEMORY_KIB: '19456',
+    ARGON2_TIME_COST: '2',
     ...extra,
   };
 }
