@@ -6,6 +6,7 @@ import type { Config } from '../config/config.js';
 import type { DeliveryService, Recipient } from '../delivery/delivery.service.js';
 import { AppError } from '../errors/app-error.js';
 import { OneTimePinEntity, type PinChannel } from '../persistence/entities/one-time-pin.entity.js';
+import { QuickFind } from '../persistence/quick-find.js';
 import { constantTimeEqual } from '../security/constant-time.js';
 import { randomDigits } from '../security/random.js';
 import type { Clock } from '../support/clock.js';
@@ -19,6 +20,7 @@ export interface SentPin {
 
 export class OneTimePinService {
   readonly #pins: Repository<OneTimePinEntity>;
+  readonly #pin: QuickFind<OneTimePinEntity>;
   readonly #pepper: KeyObject;
 
   constructor(
@@ -30,6 +32,7 @@ export class OneTimePinService {
     pepper: Buffer,
   ) {
     this.#pins = ds.getRepository(OneTimePinEntity);
+    this.#pin = new QuickFind(ds, OneTimePinEntity);
     this.#pepper = createSecretKey(pepper);
   }
 
@@ -114,7 +117,7 @@ export class OneTimePinService {
   }
 
   async #latest(userId: string, purpose: string): Promise<OneTimePinEntity | null> {
-    return this.#pins.findOne({ where: { userId, purpose }, order: { createdAt: 'DESC' } });
+    return this.#pin.one({ userId, purpose }, { by: 'createdAt', direction: 'DESC' });
   }
 
   #hash(purpose: string, pin: string): string {

@@ -1,10 +1,12 @@
 // Fixed-window failure counters in the database (shared by every process), e.g. per client address.
 import type { DataSource, Repository } from 'typeorm';
 import { RateLimitEntity } from '../persistence/entities/rate-limit.entity.js';
+import { QuickFind } from '../persistence/quick-find.js';
 import type { Clock } from '../support/clock.js';
 
 export class RateLimiter {
   readonly #repo: Repository<RateLimitEntity>;
+  readonly #find: QuickFind<RateLimitEntity>;
 
   constructor(
     ds: DataSource,
@@ -13,10 +15,11 @@ export class RateLimiter {
     private readonly windowSeconds: number,
   ) {
     this.#repo = ds.getRepository(RateLimitEntity);
+    this.#find = new QuickFind(ds, RateLimitEntity);
   }
 
   async isLimited(key: string): Promise<boolean> {
-    const row = await this.#repo.findOneBy({ key });
+    const row = await this.#find.one({ key });
     return !!row && this.#current(row) && row.count >= this.limit;
   }
 

@@ -6,6 +6,7 @@ import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
 import { AppError } from '../errors/app-error.js';
 import { SoftTokenEntity, type TokenKind } from '../persistence/entities/soft-token.entity.js';
+import { QuickFind } from '../persistence/quick-find.js';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
 import { constantTimeEqual } from '../security/constant-time.js';
 import type { SecretBox } from '../security/secret-box.js';
@@ -24,6 +25,7 @@ export interface AppEnrolment {
 
 export class SoftTokenService {
   readonly #repo: Repository<SoftTokenEntity>;
+  readonly #find: QuickFind<SoftTokenEntity>;
 
   constructor(
     ds: DataSource,
@@ -36,6 +38,7 @@ export class SoftTokenService {
     private readonly notices: SecurityNoticeService,
   ) {
     this.#repo = ds.getRepository(SoftTokenEntity);
+    this.#find = new QuickFind(ds, SoftTokenEntity);
   }
 
   params(token: Pick<SoftTokenEntity, 'algorithm' | 'digits' | 'period'>): TotpParams {
@@ -47,7 +50,7 @@ export class SoftTokenService {
   }
 
   async hasActive(userId: string): Promise<boolean> {
-    return this.#repo.existsBy({ userId, state: 'active' });
+    return this.#find.exists({ userId, state: 'active' });
   }
 
   async get(userId: string, tokenId: string): Promise<SoftTokenEntity> {

@@ -5,6 +5,7 @@ import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import { AppError } from '../errors/app-error.js';
 import { CredentialEntity } from '../persistence/entities/credential.entity.js';
 import { UserEntity } from '../persistence/entities/user.entity.js';
+import { QuickFind } from '../persistence/quick-find.js';
 import type { Clock } from '../support/clock.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { type NewUser, newUserSchema } from './user.schema.js';
@@ -12,6 +13,8 @@ import { type NewUser, newUserSchema } from './user.schema.js';
 export class UserService {
   readonly #users: Repository<UserEntity>;
   readonly #credentials: Repository<CredentialEntity>;
+  readonly #user: QuickFind<UserEntity>;
+  readonly #credential: QuickFind<CredentialEntity>;
 
   constructor(
     private readonly ds: DataSource,
@@ -21,6 +24,8 @@ export class UserService {
   ) {
     this.#users = ds.getRepository(UserEntity);
     this.#credentials = ds.getRepository(CredentialEntity);
+    this.#user = new QuickFind(ds, UserEntity);
+    this.#credential = new QuickFind(ds, CredentialEntity);
   }
 
   async create(input: NewUser, ctx: AuditContext = {}): Promise<UserEntity> {
@@ -59,14 +64,14 @@ export class UserService {
   }
 
   findById(id: string): Promise<UserEntity | null> {
-    return this.#users.findOneBy({ id });
+    return this.#user.one({ id });
   }
 
   /** Finds by username or e-mail address, case-insensitively. */
   async findByLogin(login: string): Promise<UserEntity | null> {
     const key = login.trim().toLowerCase();
     if (!key) return null;
-    return this.#users.findOne({ where: key.includes('@') ? { email: key } : { username: key } });
+    return this.#user.one(key.includes('@') ? { email: key } : { username: key });
   }
 
   /** Whether `password` is the account's current password (a change asks for it, or refuses it again). */
@@ -92,7 +97,7 @@ export class UserService {
   }
 
   #currentPassword(userId: string): Promise<CredentialEntity | null> {
-    return this.#credentials.findOne({ where: { userId, type: 'password' }, order: { createdAt: 'DESC' } });
+    return this.#credential.one({ userId, type: 'password' }, { by: 'createdAt', direction: 'DESC' });
   }
 
   list(): Promise<UserEntity[]> {

@@ -1,0 +1,82 @@
+// QuickFind gives the same entities as TypeORM's find (types, transformers, JSON, booleans, nulls),
+// picks by the order asked, and refuses a property the entity does not have. Runs on SQLite, and on
+// PostgreSQL when TEST_DATABASE_URL is set.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { loadConfig } from '../../src/config/config.js';
+import { openDatabase } from '../../src/persistence/data-source.js';
+import { AuditEventEntity } from '../../src/persistence/entities/audit-event.entity.js';
+import { UserEntity } from '../../src/persistence/entities/user.entity.js';
+import { QuickFind } from '../../src/persistence/quick-find.js';
+import { createTestDatabase, type TestDatabase, testEnv } from '../support/test-server.js';
+
+let dir: string;
+let db: TestDatabase;
+let ds: DataSource;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'idp-qf-'));
+  db = await createTestDatabase(dir);
+  ds = await openDatabase(loadConfig(testEnv(dir, db.url)).database);
+});
+
+afterAll(async () => {
+  await ds?.destroy();
+  await db?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const user = (id: string, username: string, over: Partial<UserEntity> = {}): UserEntity =>
+  Object.assign(new UserEntity(), {
+    id,
+    username,
+    email: `${username}@example.com`,
+    emailVerified: true,
+    mobile: null,
+    name: 'Quinn',
+    role: 'admin',
+    status: 'active',
+    failedLogins: 2,
+    lockedAt: null,
+    lockedUntil: 1_900_000_000_123,
+    lastLoginAt: null,
+    sessionsEndedAt: null,
+    temporaryPasswordUntil: null,
+    createdAt: 1_800_000_000_000,
+    updatedAt: 1_800_000_000_001,
+    ...over,
+  });
+
+describe('QuickFind', () => {
+  it('hydrates a row exactly as TypeORM does', async () => {
+    await ds.getRepository(UserEntity).insert([user('u-1', 'quinn'), user('u-2', 'rhea', { emailVerified: false, mobile: '+15550100' })]);
+    const find = new QuickFind(ds, UserEntity);
+    const wheres: Array<Partial<Pick<UserEntity, 'id' | 'username' | 'email' | 'status'>>> = [{ id: 'u-1' }, { username: 'rhea' }, { email: 'quinn@example.com', status: 'active' }];
+    for (const where of wheres) {
+      const quick = await find.one(where);
+      expect(quick).toBeInstanceOf(UserEntity);
+      expect(quick).toEqual(await ds.getRepository(UserEntity).findOneBy(where));
+    }
+    expect((await find.one({ id: 'u-2' }))!.emailVerified).toBe(false);
+    expect((await find.one({ id: 'u-1' }))!.lockedUntil).toBe(1_900_000_000_123);
+    expect(await find.one({ id: 'nobody' })).toBeNull();
+  });
+
+  it('reads JSON columns, follows the order asked, and tells whether a row exists', async () => {
+    const event = (id: string, at: number) =>
+      Object.assign(new AuditEventEntity(), { id, at, type: 'qf.test', outcome: 'success', actor: null, subject: 's-1', clientId: null, ip: null, details: { n: at, list: ['a'] } });
+    await ds.getRepository(AuditEventEntity).insert([event('e-1', 10), event('e-3', 30), event('e-2', 20)]);
+    const find = new QuickFind(ds, AuditEventEntity);
+    expect(await find.one({ subject: 's-1' }, { by: 'at', direction: 'DESC' })).toMatchObject({ id: 'e-3', at: 30, details: { n: 30, list: ['a'] } });
+    expect(await find.one({ subject: 's-1' }, { by: 'at', direction: 'ASC' })).toMatchObject({ id: 'e-1', at: 10 });
+    expect(await find.exists({ subject: 's-1', type: 'qf.test' })).toBe(true);
+    expect(await find.exists({ subject: 's-2' })).toBe(false);
+  });
+
+  it('refuses a property the entity does not have', async () => {
+    await expect(new QuickFind(ds, UserEntity).one({ nickname: 'x' } as never)).rejects.toThrow('UserEntity has no column nickname');
+  });
+});
