@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
+import type { DataSource } from 'typeorm';
 import { createApp, type IdpApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
+import { openDatabase } from '../../src/persistence/data-source.js';
 import type { ServiceOverrides } from '../../src/services.js';
 
 export interface TestServer {
@@ -43,6 +45,26 @@ export async function createTestDatabase(dir: string): Promise<TestDatabase> {
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
+    },
+  };
+}
+
+export interface OpenTestDatabase {
+  ds: DataSource;
+  close(): Promise<void>;
+}
+
+/** A migrated database of its own, opened without a server (for tests of the persistence layer). */
+export async function openTestDatabase(prefix = 'idp-db-'): Promise<OpenTestDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const db = await createTestDatabase(dir);
+  const ds = await openDatabase(loadConfig(testEnv(dir, db.url)).database);
+  return {
+    ds,
+    async close() {
+      await ds.destroy();
+      await db.drop();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -2,29 +2,20 @@
 // neither fail ("cannot start a transaction within a transaction" on SQLite's single connection)
 // nor lose or mix their rows. Runs on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { loadConfig } from '../../src/config/config.js';
-import { openDatabase } from '../../src/persistence/data-source.js';
 import { SettingEntity } from '../../src/persistence/entities/setting.entity.js';
-import { createTestDatabase, type TestDatabase, testEnv } from '../support/test-server.js';
+import { type OpenTestDatabase, openTestDatabase } from '../support/test-server.js';
 
-let dir: string;
-let db: TestDatabase;
+let db: OpenTestDatabase;
 let ds: DataSource;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'idp-tx-'));
-  db = await createTestDatabase(dir);
-  ds = await openDatabase(loadConfig(testEnv(dir, db.url)).database);
+  db = await openTestDatabase('idp-tx-');
+  ds = db.ds;
 });
 
 afterAll(async () => {
-  await ds?.destroy();
-  await db?.drop();
-  rmSync(dir, { recursive: true, force: true });
+  await db?.close();
 });
 
 const row = (key: string) => ({ key, value: '"v"', updatedAt: 1, updatedBy: null });

@@ -2,31 +2,22 @@
 // picks by the order asked, and refuses a property the entity does not have. Runs on SQLite, and on
 // PostgreSQL when TEST_DATABASE_URL is set.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { loadConfig } from '../../src/config/config.js';
-import { openDatabase } from '../../src/persistence/data-source.js';
 import { AuditEventEntity } from '../../src/persistence/entities/audit-event.entity.js';
 import { UserEntity } from '../../src/persistence/entities/user.entity.js';
 import { QuickFind } from '../../src/persistence/quick-find.js';
-import { createTestDatabase, type TestDatabase, testEnv } from '../support/test-server.js';
+import { type OpenTestDatabase, openTestDatabase } from '../support/test-server.js';
 
-let dir: string;
-let db: TestDatabase;
+let db: OpenTestDatabase;
 let ds: DataSource;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'idp-qf-'));
-  db = await createTestDatabase(dir);
-  ds = await openDatabase(loadConfig(testEnv(dir, db.url)).database);
+  db = await openTestDatabase('idp-qf-');
+  ds = db.ds;
 });
 
 afterAll(async () => {
-  await ds?.destroy();
-  await db?.drop();
-  rmSync(dir, { recursive: true, force: true });
+  await db?.close();
 });
 
 const user = (id: string, username: string, over: Partial<UserEntity> = {}): UserEntity =>
