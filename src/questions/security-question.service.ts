@@ -83,5 +83,19 @@ export class SecurityQuestionService {
     const ok = asked.length > 0 && results.every(Boolean);
     await this.audit.record({ ...ctx, type: 'qa.challenge', outcome: ok ? 'success' : 'failure', subject: userId });
     if (!ok) throw new AppError('qa.invalid', 401);
+    await this.#rehash(userId, rows, asked, answers, ctx);
+  }
+
+  /** Right answers hashed with other argon2 parameters are hashed again with today's, now that they are known. */
+  async #rehash(userId: string, rows: SecurityAnswerEntity[], asked: string[], answers: string[], ctx: AuditContext): Promise<void> {
+    const stale = asked.flatMap((question, i) => {
+      const row = rows.find((r) => r.question === question);
+      return row && this.hasher.needsRehash(row.answerHash) ? [{ row, answer: normalizeAnswer(answers[i] ?? '') }] : [];
+    });
+    if (stale.length === 0) return;
+    for (const { row, answer } of stale) {
+      await this.#repo.update({ id: row.id, answerHash: row.answerHash }, { answerHash: await this.hasher.hash(answer) });
+    }
+    await this.audit.record({ ...ctx, type: 'qa.rehashed', outcome: 'success', subject: userId, details: { count: stale.length } });
   }
 }

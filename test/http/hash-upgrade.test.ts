@@ -1,15 +1,16 @@
-// Raising the argon2 parameters reaches existing accounts: a password hashed with other parameters
-// still verifies, and at its owner's next successful sign-in it is hashed again with today's.
+// Raising the argon2 parameters reaches existing accounts: a password (or security answer) hashed
+// with other parameters still verifies, and once it is proven right it is hashed again with today's.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import argon2 from 'argon2';
 import { createViews } from '../../src/http/views.js';
 import { CredentialEntity } from '../../src/persistence/entities/credential.entity.js';
+import { SecurityAnswerEntity } from '../../src/persistence/entities/security-answer.entity.js';
 import { createServices, type Services } from '../../src/services.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const STRONGER = { memoryCost: 47104, timeCost: 1, parallelism: 1 };
 
-describe('password rehash at sign-in', () => {
+describe('argon2 hashes upgraded when proven right', () => {
   let server: TestServer;
   let stronger: Services;
 
@@ -82,5 +83,29 @@ describe('password rehash at sign-in', () => {
     const changed = await before().users.passwordHash(user.id);
     expect(await stronger.users.rehashPassword(user.id, oldHash, 'tomas long password')).toBe(false);
     expect(await before().users.passwordHash(user.id)).toBe(changed);
+  });
+
+  it('hashes right security answers again, only those that were asked and answered right', async () => {
+    const user = await before().users.create({ username: 'vera', email: 'vera@example.com', password: 'vera long password' });
+    const entries = [
+      { question: 'What was the name of your first pet?', answer: 'Biscuit' },
+      { question: 'In what city were you born?', answer: 'Lisbon' },
+      { question: 'What was your childhood nickname?', answer: 'Vee' },
+    ];
+    await before().questions.set(user.id, entries);
+    const hashes = async () => new Map((await server.app.ds.getRepository(SecurityAnswerEntity).findBy({ userId: user.id })).map((r) => [r.question, r.answerHash]));
+    const old = await hashes();
+    const asked = entries.slice(0, 2);
+
+    await expect(stronger.questions.verify(user.id, asked.map((e) => e.question), ['Biscuit', 'Porto'])).rejects.toMatchObject({ code: 'qa.invalid' });
+    expect(await hashes()).toEqual(old);
+
+    await stronger.questions.verify(user.id, asked.map((e) => e.question), [' biscuit ', 'LISBON']);
+    const now = await hashes();
+    for (const { question } of asked) expect(params(now.get(question)!)).toBe('m=47104,p=1,t=1');
+    expect(now.get(entries[2]!.question)).toBe(old.get(entries[2]!.question));
+    expect((await before().audit.list({ subject: user.id, type: 'qa.rehashed' }))[0]).toMatchObject({ details: { count: 2 } });
+    // The new hashes still take the same answers.
+    await expect(stronger.questions.verify(user.id, asked.map((e) => e.question), ['Biscuit', 'Lisbon'])).resolves.toBeUndefined();
   });
 });
