@@ -31,9 +31,9 @@ export async function userCommand(verb: string | undefined, args: string[], io: 
       const user = await services.users.create(
         { username: values.username, email: values.email, mobile: values.mobile, name: values.name ?? '', role: (values.role ?? 'user') as 'user', password },
         actor,
+        // Whoever typed or received it is not the user: it is replaced at the first sign-in.
+        { temporaryPasswordUntil: services.userAdmin.temporaryPasswordExpiry() },
       );
-      // Whoever typed or received it is not the user: it is replaced at the first sign-in.
-      await services.userAdmin.makePasswordTemporary(user.id);
       const result = { id: user.id, username: user.username, email: user.email, role: user.role, ...(generated ? { password: generated } : {}) };
       io.out(json ? JSON.stringify(result) : `Created user ${user.username} (${user.role}), id ${user.id}${generated ? `\nPassword (shown once): ${generated}` : ''}`);
       return;

@@ -102,10 +102,9 @@ export class UserAdminService {
     await this.sessions.endAll(userId, 'deleted', ctx);
   }
 
-  /** The password a new account was given by an administrator or generated is temporary too. */
-  async makePasswordTemporary(userId: string): Promise<void> {
-    const now = this.clock.now();
-    await this.#users.update({ id: userId }, { temporaryPasswordUntil: now + this.password.temporaryTtl * 1000, updatedAt: now });
+  /** Until when a password set now by an administrator (or generated) may be used: TEMPORARY_PASSWORD_TTL. */
+  temporaryPasswordExpiry(): number {
+    return this.clock.now() + this.password.temporaryTtl * 1000;
   }
 
   /** Signs the account out everywhere (a lost or shared device): it signs in again with both factors. */
@@ -147,7 +146,7 @@ export class UserAdminService {
     }
     const now = this.clock.now();
     await this.#credentials.insert({ id: randomUUID(), userId, type: 'password', secret: await this.hasher.hash(password), createdAt: now });
-    await this.#users.update({ id: userId }, { temporaryPasswordUntil: options.temporary ? now + this.password.temporaryTtl * 1000 : null, updatedAt: now });
+    await this.#users.update({ id: userId }, { temporaryPasswordUntil: options.temporary ? this.temporaryPasswordExpiry() : null, updatedAt: now });
     // Keep only what the history needs (and the current one).
     const keep = await this.#credentials.find({ where: { userId, type: 'password' }, order: { createdAt: 'DESC' }, take: Math.max(history, 1) });
     const stale = (await this.#credentials.findBy({ userId, type: 'password' })).filter((c) => !keep.some((k) => k.id === c.id));

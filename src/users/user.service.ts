@@ -28,7 +28,8 @@ export class UserService {
     this.#credential = new QuickFind(ds, CredentialEntity);
   }
 
-  async create(input: NewUser, ctx: AuditContext = {}): Promise<UserEntity> {
+  /** `temporaryPasswordUntil`: the password was set by someone else and must be replaced by then. */
+  async create(input: NewUser, ctx: AuditContext = {}, options: { temporaryPasswordUntil?: number } = {}): Promise<UserEntity> {
     const parsed = newUserSchema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -52,6 +53,7 @@ export class UserService {
       lockedAt: null,
       lockedUntil: null,
       lastLoginAt: null,
+      temporaryPasswordUntil: options.temporaryPasswordUntil ?? null,
       createdAt: now,
       updatedAt: now,
     });

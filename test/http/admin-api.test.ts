@@ -91,6 +91,8 @@ const rows: Row[] = [
       if (allowed) {
         expect(res.body.user).toMatchObject({ id: created!.id, role: 'user', name: 'New Person' });
         expect(await passwordIs(created!.id, res.body.generatedPassword)).toBe(true);
+        // Generated for the person, not by them: replaced at the first sign-in.
+        expect(created!.temporaryPasswordUntil).toBeGreaterThan(Date.now());
         expect((await audited(created!.id, 'user.created'))[0]).toBeTruthy();
       }
     },

@@ -57,8 +57,7 @@ export class UserActions {
     requireRoleChange(admin.role, 'user', (input.role ?? 'user') as UserEntity['role']);
     const password = input.password || randomPassword();
     checkNewPassword(password, this.s.config.password, { username: input.username ?? '', email: input.email ?? '' });
-    const user = await this.s.users.create({ ...input, password } as NewUser, ctx);
-    await this.s.userAdmin.makePasswordTemporary(user.id);
+    const user = await this.s.users.create({ ...input, password } as NewUser, ctx, { temporaryPasswordUntil: this.s.userAdmin.temporaryPasswordExpiry() });
     return { user: this.view(user), generatedPassword: input.password ? undefined : password };
   }
 
