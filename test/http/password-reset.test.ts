@@ -1,77 +1,34 @@
 // An administrator's password reset link, end to end: the link arrives by real SMTP, the PIN by the
 // SMS webhook, the new password signs in. Every refusal (dead links, skipped PIN, wrong PINs, weak
-// or reused passwords, CSRF) and the admin side (console button, API, help desk refused).
+// or reused passwords, CSRF). The administrator's side is in password-reset-admin.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { UserActions } from '../../src/admin/actions/user.actions.js';
 import { messageFor } from '../../src/errors/messages.js';
-import type { Role } from '../../src/persistence/entities/user.entity.js';
 import { maskDestination } from '../../src/pins/mask.js';
 import { randomToken } from '../../src/security/random.js';
-import { totpCode } from '../../src/tokens/totp.js';
-import { serviceAccount } from '../support/admin-api.js';
-import { createEnrolledUser, totpParams } from '../support/enrolled-user.js';
 import { mailText } from '../support/mail-text.js';
 import { SmsCapture } from '../support/sms-capture.js';
 import { pinFrom, SmtpCapture } from '../support/smtp-capture.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { MAX_PINS, ResetHarness } from '../support/reset-harness.js';
+import type { TestServer } from '../support/test-server.js';
 import { findForm, type Page, UserAgent } from '../support/user-agent.js';
 
-const MAX_PINS = 3;
 const DEAD = messageFor('reset.invalid');
 const ip = { ip: '198.51.100.7' };
 
+let h: ResetHarness;
 let server: TestServer;
 let smtp: SmtpCapture;
 let sms: SmsCapture;
-let offset = 0;
-const now = () => Date.now() + offset;
-const s = () => server.app.services;
-
 beforeAll(async () => {
-  smtp = new SmtpCapture();
-  sms = new SmsCapture();
-  server = await startTestServer({
-    env: {
-      SMTP_URL: await smtp.start(),
-      SMS_WEBHOOK_URL: await sms.start(),
-      PIN_RESEND_COOLDOWN: '0',
-      PIN_MAX_ATTEMPTS: String(MAX_PINS),
-      LOCKOUT_THRESHOLD: '10',
-      // Staff sign in to the console with a soft token.
-      REQUIRE_SOFT_TOKEN: 'true',
-    },
-    overrides: { clock: { now } },
-  });
+  h = await ResetHarness.start();
+  ({ server, smtp, sms } = h);
 });
-
 afterAll(async () => {
-  await server?.close();
-  await smtp?.stop();
-  await sms?.stop();
+  await h?.close();
 });
-
-let n = 0;
-async function person(mobile = true) {
-  const username = `reset${String(++n).padStart(3, '0')}`;
-  const password = `${username} password 1`;
-  const phone = mobile ? `+1555010${String(1000 + n)}` : undefined;
-  const user = await s().users.create({ username, email: `${username}@example.com`, mobile: phone, password, name: `Person ${n}` });
-  return { user, username, password, mobile: phone };
-}
-
-/** The link in the newest reset e-mail to `email` after `seen` messages. */
-async function linkFrom(email: string, seen: number): Promise<string> {
-  const text = mailText((await smtp.next(email, seen)).raw);
-  const m = /(http:\/\/[^\s"<>]+\/reset-password\?token=[A-Za-z0-9_-]+)/.exec(text);
-  if (!m) throw new Error(`no reset link in:\n${text}`);
-  return m[1]!;
-}
-
-async function sendLink(p: { user: { id: string; email: string } }): Promise<string> {
-  const seen = smtp.messages.length;
-  await new UserActions(s()).sendResetLink({ actor: 'test-admin', role: 'admin' }, p.user.id);
-  return linkFrom(p.user.email, seen);
-}
+const s = () => server.app.services;
+const person = (mobile = true) => h.person(mobile);
+const sendLink = (p: { user: { id: string; email: string } }) => h.sendLink(p);
 
 /** Opens the link and asks for the PIN; returns the PIN page and the PIN the SMS carried. */
 async function askPin(agent: UserAgent, link: string, mobile: string): Promise<{ pinPage: Page; pin: string }> {
@@ -172,7 +129,7 @@ describe('password reset link', () => {
   it('does not work while the account is locked after the link was sent, and works again once unlocked', async () => {
     const p = await person();
     const link = await sendLink(p);
-    offset += 1; // the lock comes after the link
+    h.tick(1); // the lock comes after the link
     await s().userAdmin.lock(p.user.id, { actor: 'test-admin' });
     const agent = new UserAgent();
     const locked = await agent.get(link);
@@ -199,7 +156,7 @@ describe('password reset link', () => {
       run: async () => {
         const p = await person();
         const link = await sendLink(p);
-        offset += (server.config.passwordReset.ttl + 1) * 1000;
+        h.tick((server.config.passwordReset.ttl + 1) * 1000);
         return { page: await new UserAgent().get(link), status: 400, message: DEAD, password: { username: p.username, current: p.password } };
       },
     },
@@ -313,62 +270,5 @@ describe('password reset link', () => {
       expect(page.html).not.toMatch(/reset\d{3}|Person \d|\+1555/);
     }
     if (password) expect(await signsIn(password.username, password.current)).toBe(true);
-  });
-});
-
-describe('password reset link: the administrator side', () => {
-  /** A staff member signed in to /admin with password and soft token. */
-  async function staff(username: string, role: Role): Promise<UserAgent> {
-    const { secret } = await createEnrolledUser(server, username, now, role);
-    offset += 30_000;
-    const agent = new UserAgent();
-    const login = await agent.follow(await agent.get(`${server.url}/admin/users`));
-    const totp = await agent.follow(await agent.submit(login, '/step/password', { login: username, password: `${username} password 1` }));
-    const page = await agent.follow(await agent.submit(totp, '/step/totp', { action: 'verify', code: totpCode(secret, totpParams, now()) }));
-    expect(page.html).toContain('<h1>Users</h1>');
-    return agent;
-  }
-
-  it("sends the e-mail from a super administrator's button, with a notice and an audit event", async () => {
-    const p = await person();
-    const agent = await staff('root', 'superadmin');
-    const detail = await agent.get(`${server.url}/admin/users/${p.user.id}`);
-    const form = findForm(detail.html, `/admin/users/${p.user.id}/reset-link`);
-    expect(detail.html).toContain('Send password reset link');
-    const seen = smtp.messages.length;
-    const shown = await agent.follow(await agent.post(new URL(form.action, detail.url).href, form.hidden));
-    expect(shown.html).toContain(messageFor('admin.reset_link_sent'));
-    const link = await linkFrom(p.user.email, seen);
-    expect((await new UserAgent().get(link)).status).toBe(200);
-    const root = (await s().users.findByLogin('root'))!;
-    const [event] = await s().audit.list({ subject: p.user.id, type: 'password.reset_link_sent' });
-    expect(event?.actor).toBe(root.id);
-  });
-
-  it('refuses help desk, in the console and in the API, and sends nothing', async () => {
-    const p = await person();
-    const agent = await staff('desk', 'helpdesk');
-    const detail = await agent.get(`${server.url}/admin/users/${p.user.id}`);
-    expect(detail.html).not.toContain('reset-link');
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(detail.html)![1]!;
-    const seen = smtp.messages.length;
-    const shown = await agent.follow(await agent.post(`${server.url}/admin/users/${p.user.id}/reset-link`, { _csrf: csrf }));
-    expect(shown.html).toContain(messageFor('admin.forbidden'));
-
-    const desk = await serviceAccount(server, 'reset-helpdesk', 'helpdesk');
-    const refused = await desk.request('POST', `/users/${p.user.id}/reset-link`);
-    expect(refused.status).toBe(403);
-    expect(smtp.messages.slice(seen).filter((m) => m.to.includes(p.user.email))).toHaveLength(0);
-    expect(await s().audit.list({ subject: p.user.id, type: 'password.reset_link_sent' })).toHaveLength(0);
-  });
-
-  it('sends the link through the admin API for an administrator', async () => {
-    const p = await person();
-    const admin = await serviceAccount(server, 'reset-admin', 'admin');
-    const seen = smtp.messages.length;
-    const res = await admin.request('POST', `/users/${p.user.id}/reset-link`);
-    expect(res.status).toBe(202);
-    expect(res.body).toEqual({ expiresAt: expect.any(Number) });
-    expect((await new UserAgent().get(await linkFrom(p.user.email, seen))).status).toBe(200);
   });
 });

@@ -5,26 +5,17 @@ import { totpCode } from '../../src/tokens/totp.js';
 import { createEnrolledUser, totpParams } from './enrolled-user.js';
 import { mailText } from './mail-text.js';
 import { SmtpCapture } from './smtp-capture.js';
+import { ServerHarness } from './server-harness.js';
+import { TestClock } from './test-clock.js';
 import { startTestServer, type TestServer } from './test-server.js';
 import { findForm, type Page, UserAgent } from './user-agent.js';
 
 export const REAUTH_SECONDS = 300;
 
-/** The clock the server reads, moved forward by the tests. */
-class TestClock {
-  #offset = 0;
-  now = (): number => Date.now() + this.#offset;
-  tick(ms: number): void {
-    this.#offset += ms;
+export class PortalHarness extends ServerHarness {
+  private constructor(server: TestServer, smtp: SmtpCapture, clock: TestClock) {
+    super(server, smtp, clock);
   }
-}
-
-export class PortalHarness {
-  private constructor(
-    readonly server: TestServer,
-    readonly smtp: SmtpCapture,
-    private readonly clock: TestClock,
-  ) {}
 
   static async start(): Promise<PortalHarness> {
     const smtp = new SmtpCapture();
@@ -34,18 +25,6 @@ export class PortalHarness {
       overrides: { clock: { now: clock.now } },
     });
     return new PortalHarness(server, smtp, clock);
-  }
-
-  now = (): number => this.clock.now();
-
-  /** Moves the server's clock forward. */
-  tick(ms: number): void {
-    this.clock.tick(ms);
-  }
-
-  async close(): Promise<void> {
-    await this.server.close();
-    await this.smtp.stop();
   }
 
   /** Signs in at /account (or `start`) with password and the authenticator app; returns the page reached. */
