@@ -8,5 +8,8 @@ import { PayloadAccounts1764300000000 } from './1764300000000-payload-accounts.j
 import { SessionsEnded1764400000000 } from './1764400000000-sessions-ended.js';
 import { PayloadClients1764500000000 } from './1764500000000-payload-clients.js';
 import { TemporaryPasswords1764600000000 } from './1764600000000-temporary-passwords.js';
+import { HashedPayloadIds1764700000000 } from './1764700000000-hashed-payload-ids.js';
+import { Passkeys1764800000000 } from './1764800000000-passkeys.js';
+import { AssuranceRules1764900000000 } from './1764900000000-assurance-rules.js';
 
-export const migrations = [Initial1763800000000, SoftTokens1763900000000, SecurityQuestions1764000000000, Administration1764100000000, PasswordResets1764210000000, PayloadAccounts1764300000000, SessionsEnded1764400000000, PayloadClients1764500000000, TemporaryPasswords1764600000000];
+export const migrations = [Initial1763800000000, SoftTokens1763900000000, SecurityQuestions1764000000000, Administration1764100000000, PasswordResets1764210000000, PayloadAccounts1764300000000, SessionsEnded1764400000000, PayloadClients1764500000000, TemporaryPasswords1764600000000, HashedPayloadIds1764700000000, Passkeys1764800000000, AssuranceRules1764900000000];

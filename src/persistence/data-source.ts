@@ -38,6 +38,8 @@ export async function openDatabase(database: Database): Promise<DataSource> {
   await ds.initialize();
   if (database.type === 'sqlite') {
     await ds.query('PRAGMA foreign_keys = ON');
+    // Deleted rows (revoked tokens, used codes) are overwritten, not left in free pages of the file.
+    await ds.query('PRAGMA secure_delete = ON');
     serializeSqliteTransactions(ds);
   }
   await withStartupLock(ds, database, () => ds.runMigrations({ transaction: 'each' }));
