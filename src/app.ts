@@ -52,7 +52,7 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
   );
   const provider = createProvider({
     config,
-    adapter: createAdapter(ds, services.clock, (id) => services.clients.metadataFor(id)),
+    adapter: createAdapter(ds, services.clock, (id) => services.clients.metadataFor(id), await services.secrets.bytes('payload-id-key')),
     users: services.users,
     views,
     jwks: { keys: await withStartupLock(ds, config.database, () => services.keys.jwks()) },

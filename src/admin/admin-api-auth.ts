@@ -18,17 +18,17 @@ export function adminApiAuth(provider: Provider): Middleware {
     const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
     if (!match) {
       ctx.set('WWW-Authenticate', 'Bearer realm="admin"');
-      throw new AppError('admin.unauthenticated', 401);
+      throw new AppError('admin.unauthenticated');
     }
     const token = await provider.ClientCredentials.find(match[1]!);
     const scopes = new Set(String(token?.scope ?? '').split(' '));
     if (!token || token.isExpired || !scopes.has(ADMIN_SCOPE)) {
       ctx.set('WWW-Authenticate', 'Bearer realm="admin", error="invalid_token"');
-      throw new AppError('admin.unauthenticated', 401);
+      throw new AppError('admin.unauthenticated');
     }
     const client = token.clientId ? await provider.Client.find(token.clientId) : undefined;
     const role = client?.['admin_role'] as Role | undefined;
-    if (!client || !role) throw new AppError('admin.forbidden', 403);
+    if (!client || !role) throw new AppError('admin.forbidden');
     ctx.state.admin = { actor: `client:${client.clientId}`, role } satisfies AdminActor;
     await next();
   };

@@ -37,11 +37,11 @@ export function can(role: Role, permission: Permission): boolean {
 }
 
 export function requirePermission(role: Role, permission: Permission): void {
-  if (!can(role, permission)) throw new AppError('admin.forbidden', 403);
+  if (!can(role, permission)) throw new AppError('admin.forbidden');
 }
 
 /** Only a super administrator may give or touch the administrator roles. */
 export function requireRoleChange(actorRole: Role, fromRole: Role, toRole: Role): void {
   const privileged = (r: Role) => r === 'admin' || r === 'superadmin';
-  if ((privileged(fromRole) || privileged(toRole)) && actorRole !== 'superadmin') throw new AppError('admin.forbidden', 403);
+  if ((privileged(fromRole) || privileged(toRole)) && actorRole !== 'superadmin') throw new AppError('admin.forbidden');
 }

@@ -19,7 +19,7 @@ export class SuperadminGuard {
     if (user.role !== 'superadmin') return;
     const others = await this.#users.countBy({ role: 'superadmin', status: 'active', lockedAt: IsNull() });
     const selfCounts = user.status === 'active' && user.lockedAt === null ? 1 : 0;
-    if (others - selfCounts < 1) throw new AppError('admin.last_superadmin', 409);
+    if (others - selfCounts < 1) throw new AppError('admin.last_superadmin');
   }
 
   /** Before disabling or deleting `token` of a super administrator. */
@@ -28,6 +28,6 @@ export class SuperadminGuard {
     const supers = await this.#users.findBy({ role: 'superadmin', status: 'active' });
     const withToken = await this.#tokens.findBy({ userId: In(supers.map((u) => u.id)), state: 'active' });
     const remaining = new Set(withToken.filter((t) => t.id !== token.id).map((t) => t.userId));
-    if (remaining.size === 0) throw new AppError('admin.last_superadmin', 409);
+    if (remaining.size === 0) throw new AppError('admin.last_superadmin');
   }
 }

@@ -1,18 +1,20 @@
-// Resource rules: for each application, which groups may sign in and which second factor it needs.
+// Resource rules: for each application, which groups may sign in and the assurance level it needs.
 import type { DataSource, Repository } from 'typeorm';
 import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import { AppError } from '../errors/app-error.js';
-import { ClientRuleEntity, type SecondFactorRule } from '../persistence/entities/client-rule.entity.js';
+import { isLevel, type Level, MULTI_FACTOR } from '../authenticators/assurance.js';
+import { ClientRuleEntity } from '../persistence/entities/client-rule.entity.js';
 import type { Clock } from '../support/clock.js';
 import type { GroupService } from '../groups/group.service.js';
 import { TtlCache } from '../support/ttl-cache.js';
 
 export interface ClientRule {
   allowedGroups: string[];
-  secondFactor: SecondFactorRule;
+  /** The weakest `acr` level the application accepts. */
+  minLevel: Level;
 }
 
-export const defaultRule: ClientRule = { allowedGroups: [], secondFactor: 'either' };
+export const defaultRule: ClientRule = { allowedGroups: [], minLevel: MULTI_FACTOR };
 
 /** Every step of a sign-in reads the rule: a change made by another server process shows within this time. */
 export const RULE_CACHE_MS = 5000;
@@ -33,15 +35,15 @@ export class ClientRuleService {
   get(clientId: string): Promise<ClientRule> {
     return this.#cache.get(clientId, async () => {
       const row = await this.#repo.findOneBy({ clientId });
-      return row ? { allowedGroups: row.allowedGroups, secondFactor: row.secondFactor } : defaultRule;
+      return row ? { allowedGroups: row.allowedGroups, minLevel: row.minLevel } : defaultRule;
     });
   }
 
   async set(clientId: string, rule: ClientRule, ctx: AuditContext = {}): Promise<void> {
-    if (!['token', 'pin', 'either'].includes(rule.secondFactor)) throw new AppError('rule.invalid', 400);
+    if (!isLevel(rule.minLevel)) throw new AppError('rule.invalid');
     const known = new Set((await this.groups.list()).map((g) => g.id));
-    if (rule.allowedGroups.some((g) => !known.has(g))) throw new AppError('group.not_found', 404);
-    await this.#repo.upsert({ clientId, allowedGroups: [...new Set(rule.allowedGroups)], secondFactor: rule.secondFactor, updatedAt: this.clock.now() }, ['clientId']);
+    if (rule.allowedGroups.some((g) => !known.has(g))) throw new AppError('group.not_found');
+    await this.#repo.upsert({ clientId, allowedGroups: [...new Set(rule.allowedGroups)], minLevel: rule.minLevel, updatedAt: this.clock.now() }, ['clientId']);
     this.#cache.delete(clientId);
     await this.audit.record({ ...ctx, type: 'client.rule_changed', outcome: 'success', clientId, details: { ...rule } });
   }

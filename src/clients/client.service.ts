@@ -46,10 +46,10 @@ export class ClientService {
     const parsed = newClientSchema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new AppError('client.invalid', 400, { reason: `${issue.path.join('.')} ${issue.message}` });
+      throw new AppError('client.invalid', { reason: `${issue.path.join('.')} ${issue.message}` });
     }
     const c = parsed.data;
-    if (await this.#repo.existsBy({ clientId: c.clientId })) throw new AppError('client.exists', 409);
+    if (await this.#repo.existsBy({ clientId: c.clientId })) throw new AppError('client.exists');
     const clientSecret = c.public ? undefined : randomToken(32);
     const metadata: JsonObject = {
       client_name: c.name ?? c.clientId,
@@ -92,9 +92,9 @@ export class ClientService {
 
   /** A service account for the admin API: client credentials only, acting with `role`. */
   async addServiceAccount(clientId: string, role: 'helpdesk' | 'admin' | 'superadmin', ctx: AuditContext = {}): Promise<{ clientId: string; clientSecret: string }> {
-    if (!/^[A-Za-z0-9._:-]{3,200}$/.test(clientId)) throw new AppError('client.invalid', 400, { reason: 'clientId must be 3–200 letters, digits, dots, dashes, colons or underscores' });
-    if (!['helpdesk', 'admin', 'superadmin'].includes(role)) throw new AppError('client.invalid', 400, { reason: 'role must be helpdesk, admin or superadmin' });
-    if (await this.#repo.existsBy({ clientId })) throw new AppError('client.exists', 409);
+    if (!/^[A-Za-z0-9._:-]{3,200}$/.test(clientId)) throw new AppError('client.invalid', { reason: 'clientId must be 3–200 letters, digits, dots, dashes, colons or underscores' });
+    if (!['helpdesk', 'admin', 'superadmin'].includes(role)) throw new AppError('client.invalid', { reason: 'role must be helpdesk, admin or superadmin' });
+    if (await this.#repo.existsBy({ clientId })) throw new AppError('client.exists');
     const clientSecret = randomToken(32);
     const metadata: JsonObject = {
       client_name: clientId,
@@ -118,7 +118,7 @@ export class ClientService {
    */
   async rotateSecret(clientId: string, ctx: AuditContext = {}): Promise<string> {
     const row = await this.#get(clientId);
-    if (row.metadata.token_endpoint_auth_method === 'none') throw new AppError('client.public_no_secret', 409);
+    if (row.metadata.token_endpoint_auth_method === 'none') throw new AppError('client.public_no_secret');
     const clientSecret = randomToken(32);
     const metadata: JsonObject = { ...row.metadata, client_secret: sealClientSecret(this.box, clientId, clientSecret) };
     await this.#repo.update({ clientId }, { metadata, updatedAt: this.clock.now() });
@@ -131,11 +131,11 @@ export class ClientService {
   /** Changes the URIs or name of an application (validated like a new client). */
   async update(clientId: string, input: Partial<Pick<NewClient, 'name' | 'redirectUris' | 'postLogoutRedirectUris' | 'backchannelLogoutUri'>>, ctx: AuditContext = {}): Promise<void> {
     const row = await this.#get(clientId);
-    if (row.metadata.grant_types?.includes('client_credentials')) throw new AppError('client.invalid', 400, { reason: 'service accounts have no URIs' });
+    if (row.metadata.grant_types?.includes('client_credentials')) throw new AppError('client.invalid', { reason: 'service accounts have no URIs' });
     const parsed = newClientSchema.partial().safeParse({ ...input, clientId });
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new AppError('client.invalid', 400, { reason: `${issue.path.join('.')} ${issue.message}` });
+      throw new AppError('client.invalid', { reason: `${issue.path.join('.')} ${issue.message}` });
     }
     const c = parsed.data;
     const metadata: JsonObject = {
@@ -161,7 +161,7 @@ export class ClientService {
 
   async #get(clientId: string): Promise<OidcClientEntity> {
     const row = await this.#repo.findOneBy({ clientId });
-    if (!row) throw new AppError('client.not_found', 404);
+    if (!row) throw new AppError('client.not_found');
     return row;
   }
 

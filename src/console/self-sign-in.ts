@@ -73,7 +73,7 @@ export class SelfSignIn {
   /** Handles the callback: checks state, nonce and PKCE, keeps the session, returns where to go. */
   async finish(ctx: Context): Promise<string> {
     const tx = this.#open<Transaction>(ctx.cookies.get(this.#txCookie), this.#txCookie);
-    if (!tx) throw new AppError('console.sign_in_failed', 400);
+    if (!tx) throw new AppError('console.sign_in_failed');
     ctx.cookies.set(this.#txCookie, null, this.#cookie());
     let tokens;
     try {
@@ -83,7 +83,7 @@ export class SelfSignIn {
         expectedNonce: tx.nonce,
       });
     } catch {
-      throw new AppError('console.sign_in_failed', 400);
+      throw new AppError('console.sign_in_failed');
     }
     const claims = tokens.claims()!;
     const seconds = this.options.sessionSeconds ?? 3600;

@@ -64,7 +64,7 @@ export class DeliveryService {
         subject,
         details: { channel, template, error: err instanceof Error ? err.message : String(err) },
       });
-      throw new AppError('delivery.failed', 424);
+      throw new AppError('delivery.failed');
     }
   }
 }

@@ -25,8 +25,8 @@ export class GroupService {
 
   async create(name: string, description = '', ctx: AuditContext = {}): Promise<GroupEntity> {
     const clean = name.trim();
-    if (!/^[A-Za-z0-9 ._-]{2,100}$/.test(clean)) throw new AppError('group.invalid', 400);
-    if (await this.#groups.existsBy({ name: clean })) throw new AppError('group.exists', 409);
+    if (!/^[A-Za-z0-9 ._-]{2,100}$/.test(clean)) throw new AppError('group.invalid');
+    if (await this.#groups.existsBy({ name: clean })) throw new AppError('group.exists');
     const group = { id: randomUUID(), name: clean, description: description.trim().slice(0, 200), createdAt: this.clock.now() };
     await this.#groups.insert(group);
     await this.audit.record({ ...ctx, type: 'group.created', outcome: 'success', details: { group: clean } });
@@ -35,10 +35,10 @@ export class GroupService {
 
   async delete(groupId: string, ctx: AuditContext = {}): Promise<void> {
     const group = await this.#groups.findOneBy({ id: groupId });
-    if (!group) throw new AppError('group.not_found', 404);
+    if (!group) throw new AppError('group.not_found');
     // A rule naming a group that is gone would let nobody in: the rule changes first, on purpose.
     const applications = await this.applicationsRequiring(groupId);
-    if (applications.length) throw new AppError('group.in_use', 409, { applications: applications.join(', ') });
+    if (applications.length) throw new AppError('group.in_use', { applications: applications.join(', ') });
     await this.#groups.delete({ id: groupId });
     await this.audit.record({ ...ctx, type: 'group.deleted', outcome: 'success', details: { group: group.name } });
   }
@@ -57,7 +57,7 @@ export class GroupService {
   /** Replaces a user's memberships. */
   async setMembership(userId: string, groupIds: string[], ctx: AuditContext = {}): Promise<void> {
     const unique = [...new Set(groupIds)];
-    if (unique.length && (await this.#groups.countBy({ id: In(unique) })) !== unique.length) throw new AppError('group.not_found', 404);
+    if (unique.length && (await this.#groups.countBy({ id: In(unique) })) !== unique.length) throw new AppError('group.not_found');
     await this.#members.delete({ userId });
     if (unique.length) await this.#members.insert(unique.map((groupId) => ({ userId, groupId })));
     await this.audit.record({ ...ctx, type: 'user.groups_changed', outcome: 'success', subject: userId, details: { groups: unique } });

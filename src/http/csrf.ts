@@ -18,14 +18,14 @@ export function csrfProtection(key: Buffer, secure: boolean): Middleware {
       id = randomToken(24);
       ctx.cookies.set(cookie, id, { httpOnly: true, sameSite: 'lax', secure, path: '/', overwrite: true });
       // A browser without the cookie cannot have a valid form yet.
-      if (!SAFE.has(ctx.method)) throw new AppError('csrf.invalid', 403);
+      if (!SAFE.has(ctx.method)) throw new AppError('csrf.invalid');
     }
     const expected = tokenFor(id);
     ctx.state.csrfToken = expected;
     if (!SAFE.has(ctx.method)) {
       const body = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
       const sent = typeof body._csrf === 'string' ? body._csrf : ctx.get('x-csrf-token');
-      if (!sent || !constantTimeEqual(sent, expected)) throw new AppError('csrf.invalid', 403);
+      if (!sent || !constantTimeEqual(sent, expected)) throw new AppError('csrf.invalid');
     }
     await next();
   };

@@ -9,15 +9,15 @@ export function errorHandler(views: nunjucks.Environment, log: Logger): Middlewa
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw new AppError('request.not_found', 404);
+      if (ctx.status === 404 && ctx.body === undefined) throw new AppError('request.not_found');
     } catch (err) {
       const known =
         err instanceof AppError
           ? err
           : (err as { status?: number }).status === 413
-            ? new AppError('request.too_large', 413)
+            ? new AppError('request.too_large')
             : (err as { status?: number; expose?: boolean }).expose && (err as { status?: number }).status! < 500
-              ? new AppError('request.invalid', (err as { status: number }).status)
+              ? new AppError('request.invalid', {}, (err as { status: number }).status)
               : null;
       if (!known) log.error({ err, path: ctx.path }, 'unhandled error');
       const status = known?.status ?? 500;

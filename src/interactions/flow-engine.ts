@@ -1,11 +1,14 @@
 // The login flow engine: walks the requirements in order, asks the current step to show or check
-// itself, and counts a failed factor against the account. It knows no step by name.
+// itself, and counts a failed factor against the account. It knows no step by name: steps say what
+// they prove, and the engine offers them only where they help reach the level the sign-in needs.
 import type { AuditService } from '../audit/audit.service.js';
+import { assess, type Level, meets } from '../authenticators/assurance.js';
+import type { Proof } from '../authenticators/registry.js';
 import type { ClientRuleService } from '../clients/client-rule.service.js';
 import { AppError } from '../errors/app-error.js';
 import type { LockoutService } from '../security/lockout.service.js';
 import type { UserService } from '../users/user.service.js';
-import type { Factor, FlowState, Notice, Requirement, Step, StepContext, StepView } from './step.js';
+import type { FlowState, Notice, Requirement, Step, StepContext, StepView } from './step.js';
 import { type Clock, systemClock } from '../support/clock.js';
 
 export interface FlowSession {
@@ -13,18 +16,22 @@ export interface FlowSession {
   clientId: string;
   state: FlowState;
   ip: string | null;
+  /** A level the request asks for beyond the application's rule (acr_values, an essential acr claim). */
+  requested?: Level;
   save(state: FlowState): Promise<void>;
 }
 
 export type EngineOutcome =
-  | { kind: 'render'; stepId: string; view: StepView; notice?: Notice; error?: AppError }
+  | { kind: 'render'; stepId: string; view: StepView; notice?: Notice; error?: AppError; alternatives: Record<string, Record<string, unknown>> }
   | { kind: 'advance' }
   /** `at`: epoch ms of the completed authentication (the session's auth_time). */
-  | { kind: 'done'; accountId: string; factors: Factor[]; at: number };
+  | { kind: 'done'; accountId: string; proofs: Proof[]; at: number };
 
 interface Current {
   requirement: Requirement;
   step: Step;
+  /** The other steps of the requirement that would serve now (the user may pick one instead). */
+  siblings: Step[];
 }
 
 export class FlowEngine {
@@ -59,17 +66,17 @@ export class FlowEngine {
       }
       await session.save(ctx.state);
     }
-    return { kind: 'render', stepId: current.step.id, view: await current.step.view(ctx), notice, error };
+    return this.#render(ctx, current, { notice, error });
   }
 
   async submit(session: FlowSession, stepId: string, form: Record<string, string>): Promise<EngineOutcome> {
     const ctx = await this.#context(session);
     const current = await this.#current(ctx);
     if (!current) return { kind: 'advance' };
-    const { step, requirement } = current;
-    if (step.id !== stepId) {
-      return { kind: 'render', stepId: step.id, view: await step.view(ctx), error: new AppError('flow.step_mismatch', 409) };
-    }
+    const { requirement } = current;
+    // The current step, or another that serves the same requirement (a passkey instead of the password).
+    const step = current.step.id === stepId ? current.step : current.siblings.find((s) => s.id === stepId);
+    if (!step) return this.#render(ctx, current, { error: new AppError('flow.step_mismatch') });
     let result;
     try {
       result = await step.submit(ctx, form);
@@ -77,49 +84,66 @@ export class FlowEngine {
       const error = this.#expected(err);
       await session.save(ctx.state);
       // A failed factor counts against the account; the failure that locks it ends the flow.
-      if (ctx.user && error.status === 401 && (await this.#factorFailed(ctx, step.id, error))) throw new AppError('login.locked', 423);
-      return { kind: 'render', stepId: step.id, view: await step.view(ctx), error };
+      if (ctx.user && error.failedFactor && (await this.#factorFailed(ctx, step.id, error))) throw new AppError('login.locked');
+      return this.#render(ctx, { ...current, step }, { error });
     }
     switch (result.kind) {
       case 'proven':
         ctx.state.accountId ??= result.accountId;
-        if (result.factor) ctx.state.factors.push(result.factor);
-        ctx.state.completed.push(requirement.id);
+        if (result.proof) ctx.state.proofs.push(result.proof);
+        if (!requirement.untilLevel || this.#reached(ctx)) ctx.state.completed.push(requirement.id);
+        delete ctx.state.choices[requirement.id];
         ctx.state.entered = undefined;
+        // A step that named the account: rules and lockout are checked (again) from the stored state.
+        if (result.accountId) return this.#save(session, ctx.state);
         // After a later factor, the account is known: when nothing is left, finish in this response.
-        if (ctx.user && !(await this.#current(ctx))) return this.#finish(ctx);
-        await session.save(ctx.state);
-        return { kind: 'advance' };
+        if (!(await this.#current(ctx))) return this.#finish(ctx);
+        return this.#save(session, ctx.state);
       case 'switch': {
-        const target = this.#steps.get(result.to);
-        if (!target || !requirement.steps.includes(result.to) || !(await target.available(ctx))) throw new AppError('request.invalid');
+        const target = current.siblings.find((s) => s.id === result.to) ?? (current.step.id === result.to ? current.step : undefined);
+        if (!target) throw new AppError('request.invalid');
         ctx.state.choices[requirement.id] = result.to;
         ctx.state.entered = undefined;
-        await session.save(ctx.state);
-        return { kind: 'advance' };
+        return this.#save(session, ctx.state);
       }
       case 'stay':
         await session.save(ctx.state);
-        return { kind: 'render', stepId: step.id, view: await step.view(ctx), notice: result.notice };
+        return this.#render(ctx, { ...current, step }, { notice: result.notice });
     }
   }
 
+  async #save(session: FlowSession, state: FlowState): Promise<EngineOutcome> {
+    await session.save(state);
+    return { kind: 'advance' };
+  }
+
+  async #render(ctx: StepContext, current: Current, extra: { notice?: Notice; error?: AppError }): Promise<EngineOutcome> {
+    const alternatives: Record<string, Record<string, unknown>> = {};
+    for (const s of [current.step, ...current.siblings]) {
+      if (s.id !== current.step.id && s.offer) alternatives[s.id] = await s.offer(ctx);
+    }
+    return { kind: 'render', stepId: current.step.id, view: await current.step.view(ctx), alternatives, ...extra };
+  }
+
   async #context(session: FlowSession): Promise<StepContext> {
+    const rule = await this.rules.get(session.clientId);
+    const required = session.requested && meets(session.requested, rule.minLevel) ? session.requested : rule.minLevel;
     const ctx: StepContext = {
       uid: session.uid,
       clientId: session.clientId,
       state: session.state,
       audit: { ip: session.ip, clientId: session.clientId },
-      rule: await this.rules.get(session.clientId),
+      rule,
+      required,
     };
     if (session.state.accountId) {
       const user = await this.users.findById(session.state.accountId);
       // Nothing after the first factor runs for an account that is gone, disabled or locked.
-      if (!user || user.status !== 'active') throw new AppError('flow.expired', 400);
-      if (this.lockout.isLocked(user)) throw new AppError('login.locked', 423);
+      if (!user || user.status !== 'active') throw new AppError('flow.expired');
+      if (this.lockout.isLocked(user)) throw new AppError('login.locked');
       if (!(await this.rules.allows(session.clientId, user.id, ctx.rule))) {
         await this.audit.record({ ...ctx.audit, type: 'login.denied', outcome: 'failure', subject: user.id, details: { reason: 'rule' } });
-        throw new AppError('rule.not_allowed', 403);
+        throw new AppError('rule.not_allowed');
       }
       ctx.user = user;
       ctx.audit.actor = user.id;
@@ -127,16 +151,37 @@ export class FlowEngine {
     return ctx;
   }
 
+  #reached(ctx: StepContext): boolean {
+    return meets(assess(ctx.state.proofs).acr, ctx.required);
+  }
+
+  /**
+   * Whether a step would serve now: it applies to the account and, where the requirement is a level,
+   * what it proves reaches that level (a soft token cannot make a sign-in phishing-resistant).
+   */
+  async #serves(ctx: StepContext, requirement: Requirement, step: Step): Promise<boolean> {
+    if (!(await step.available(ctx))) return false;
+    if (!requirement.untilLevel || !step.proves) return true;
+    const proof: Proof = { kind: step.proves, userVerified: true };
+    return !ctx.state.proofs.some((p) => p.kind === step.proves) && meets(assess([...ctx.state.proofs, proof]).acr, ctx.required);
+  }
+
   async #current(ctx: StepContext): Promise<Current | null> {
     for (const requirement of this.flow) {
       if (ctx.state.completed.includes(requirement.id)) continue;
+      if (requirement.untilLevel && this.#reached(ctx)) continue;
+      if (requirement.identifies && ctx.state.accountId) continue;
       const chosen = ctx.state.choices[requirement.id];
       const order = chosen ? [chosen, ...requirement.steps.filter((s) => s !== chosen)] : requirement.steps;
+      const serving: Step[] = [];
       for (const id of order) {
         const step = this.#steps.get(id)!;
-        if (await step.available(ctx)) return { requirement, step };
+        if (await this.#serves(ctx, requirement, step)) serving.push(step);
       }
-      if (!requirement.optional) throw new AppError('flow.no_method', 400);
+      const [step, ...siblings] = serving;
+      if (step) return { requirement, step, siblings };
+      if (requirement.untilLevel) throw new AppError('flow.unmet');
+      if (!requirement.optional) throw new AppError('flow.no_method');
     }
     return null;
   }
@@ -150,9 +195,11 @@ export class FlowEngine {
   async #finish(ctx: StepContext): Promise<EngineOutcome> {
     const accountId = ctx.state.accountId;
     if (!accountId) throw new AppError('flow.expired');
+    const { acr, amr } = assess(ctx.state.proofs);
+    if (!meets(acr, ctx.required)) throw new AppError('flow.unmet');
     await this.lockout.recordSuccess(accountId);
-    await this.audit.record({ ...ctx.audit, type: 'login.success', outcome: 'success', subject: accountId, details: { amr: ctx.state.factors } });
-    return { kind: 'done', accountId, factors: ctx.state.factors, at: this.clock.now() };
+    await this.audit.record({ ...ctx.audit, type: 'login.success', outcome: 'success', subject: accountId, details: { amr, acr: acr ?? null } });
+    return { kind: 'done', accountId, proofs: ctx.state.proofs, at: this.clock.now() };
   }
 
   #expected(err: unknown): AppError {

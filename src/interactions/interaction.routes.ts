@@ -7,8 +7,10 @@ import type nunjucks from 'nunjucks';
 import type { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../errors/app-error.js';
 import { messageFor } from '../errors/messages.js';
-import { ACR_MFA } from '../provider/provider.js';
+import { assess } from '../authenticators/assurance.js';
+import { proofsFromAmr } from '../authenticators/registry.js';
 import type { EngineOutcome, FlowEngine, FlowSession } from './flow-engine.js';
+import { reportedAcr, requestedLevel } from './requested-level.js';
 import { emptyFlowState, type FlowState } from './step.js';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -29,7 +31,7 @@ export function interactionRoutes(
       if (interaction.uid !== ctx.params.uid) throw new Error('uid mismatch');
       return interaction;
     } catch {
-      throw new AppError('flow.expired', 400);
+      throw new AppError('flow.expired');
     }
   }
 
@@ -38,8 +40,9 @@ export function interactionRoutes(
     return {
       uid: interaction.uid,
       clientId: String(interaction.params.client_id),
-      state: stored ?? emptyFlowState(),
+      state: stored ?? initialState(interaction),
       ip: ctx.ip,
+      requested: requestedLevel(interaction.params).required,
       async save(state) {
         interaction.result = { ...(interaction.result ?? {}), flow: state };
         await interaction.persist();
@@ -68,9 +71,9 @@ export function interactionRoutes(
         ctx.redirect(`/interaction/${interaction.uid}`);
         return;
       case 'done': {
-        const amr: string[] = [...new Set(outcome.factors)];
-        if (amr.length >= 2) amr.push('mfa');
-        await finish(ctx, interaction, { login: { accountId: outcome.accountId, amr, acr: ACR_MFA, remember: true, ts: Math.floor(outcome.at / 1000) } }, false);
+        const { acr, amr } = assess(outcome.proofs);
+        const reported = reportedAcr(acr!, requestedLevel(interaction.params));
+        await finish(ctx, interaction, { login: { accountId: outcome.accountId, amr, acr: reported, remember: true, ts: Math.floor(outcome.at / 1000) } }, false);
         return;
       }
       case 'render': {
@@ -82,6 +85,7 @@ export function interactionRoutes(
           {
             ...view.data,
             step: outcome.stepId,
+            alternatives: outcome.alternatives,
             clientName: client?.clientName ?? client?.clientId,
             error: error ? messageFor(error.code, error.params) : undefined,
             notice: notice ? messageFor(notice.code, notice.params) : undefined,
@@ -93,9 +97,21 @@ export function interactionRoutes(
     }
   }
 
+  /** A level the sign-in cannot reach ends in the OIDC error the application expects, never a weaker token. */
+  async function run(ctx: Context, interaction: Interaction, outcome: () => Promise<EngineOutcome>): Promise<void> {
+    try {
+      return await respond(ctx, interaction, await outcome());
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'flow.unmet') throw err;
+      await audit.record({ type: 'login.unmet', outcome: 'failure', ip: ctx.ip, clientId: String(interaction.params.client_id), subject: interaction.session?.accountId ?? null });
+      const error_description = 'The sign-in cannot reach the authentication level the application requires.';
+      await finish(ctx, interaction, { error: 'unmet_authentication_requirements', error_description }, false);
+    }
+  }
+
   router.get('/', async (ctx) => {
     const interaction = await load(ctx);
-    if (interaction.prompt.name === 'login') return respond(ctx, interaction, await engine.show(session(ctx, interaction)));
+    if (interaction.prompt.name === 'login') return run(ctx, interaction, () => engine.show(session(ctx, interaction)));
     if (interaction.prompt.name !== 'consent') throw new AppError('flow.expired');
     const client = await provider.Client.find(String(interaction.params.client_id));
     if (!client) throw new AppError('flow.expired');
@@ -108,7 +124,7 @@ export function interactionRoutes(
     const interaction = await load(ctx);
     if (interaction.prompt.name !== 'login') throw new AppError('flow.expired');
     const form = formOf(ctx);
-    await respond(ctx, interaction, await engine.submit(session(ctx, interaction), ctx.params.step!, form));
+    await run(ctx, interaction, () => engine.submit(session(ctx, interaction), ctx.params.step!, form));
   });
 
   router.post('/consent', async (ctx) => {
@@ -148,4 +164,12 @@ function formOf(ctx: Context): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(body as Record<string, unknown>)) if (typeof v === 'string') out[k] = v;
   return out;
+}
+
+/** A signed-in user asked for more (step-up) keeps what the session already proved: only the rest is asked. */
+function initialState(interaction: Interaction): FlowState {
+  const state = emptyFlowState();
+  const session = interaction.session as { accountId?: string; amr?: unknown } | undefined;
+  if (!session?.accountId || !Array.isArray(session.amr)) return state;
+  return { ...state, accountId: session.accountId, proofs: proofsFromAmr(session.amr.map(String)) };
 }

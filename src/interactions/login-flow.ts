@@ -14,10 +14,10 @@ import type { Requirement } from './step.js';
 import { TotpStep } from './totp/totp.step.js';
 
 export const loginFlow: Requirement[] = [
-  { id: 'first-factor', steps: ['password'] },
-  // The soft token when the account has an active one, else a one-time PIN; recovery when the
-  // user says the token is lost.
-  { id: 'second-factor', steps: ['totp', 'pin', 'recover'] },
+  { id: 'first-factor', steps: ['password'], identifies: true },
+  // Until the level the application (or the request) needs is reached: the soft token when the
+  // account has an active one, else a one-time PIN; recovery when the user says the token is lost.
+  { id: 'second-factor', steps: ['totp', 'pin', 'recover'], untilLevel: true },
   // A password an administrator set is replaced by the user's own.
   { id: 'password-change', steps: ['new-password'], optional: true },
   { id: 'enrolment', steps: ['enrol-token'], optional: true },
@@ -31,7 +31,7 @@ export function createLoginEngine(s: Services): FlowEngine {
   const steps = [
     new PasswordStep(s.passwordLogin),
     new TotpStep(s.tokens, s.tokenVerifier, s.questions, policy),
-    new PinStep(s.pins, s.tokens, s.config.pin),
+    new PinStep(s.pins, s.tokens, s.config.pin, policy),
     new RecoverTokenStep(s.questions, s.tokens, setup, s.notices, policy),
     new EnrolTokenStep(s.tokens, setup, policy),
     new EnrolQuestionsStep(s.questions, policy),

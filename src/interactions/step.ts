@@ -1,16 +1,16 @@
 // The contract every login step fulfils, in the manner of a Keycloak authenticator:
 // show the challenge, handle the answer, report the factor proved.
+import type { Level } from '../authenticators/assurance.js';
+import type { AuthenticatorKind, Proof } from '../authenticators/registry.js';
 import type { AuditContext } from '../audit/audit.service.js';
 import type { ClientRule } from '../clients/client-rule.service.js';
 import type { MessageCode } from '../errors/messages.js';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
 
-/** RFC 8176 method references (plus `mail` for a PIN sent by e-mail). */
-export type Factor = 'pwd' | 'sms' | 'mail' | 'otp' | 'kba';
-
 export interface FlowState {
   accountId?: string;
-  factors: Factor[];
+  /** What was proven so far, in order (the assurance is computed from these). */
+  proofs: Proof[];
   /** Requirements satisfied so far, by id. */
   completed: string[];
   /** The step the user picked for a requirement ("send me a PIN instead"). */
@@ -27,8 +27,10 @@ export interface StepContext {
   state: FlowState;
   /** The account once the first factor has named it. */
   user?: UserEntity;
-  /** The application's rule: which second factor it accepts. */
+  /** The application's rule (who may use it, the minimum level). */
   rule: ClientRule;
+  /** The level this sign-in must reach: the rule's, or more when the request asks for it. */
+  required: Level;
   audit: AuditContext;
 }
 
@@ -43,17 +45,21 @@ export interface StepView {
 }
 
 export type StepResult =
-  | { kind: 'proven'; factor?: Factor; accountId?: string }
+  | { kind: 'proven'; proof?: Proof; accountId?: string }
   | { kind: 'stay'; notice?: Notice }
   | { kind: 'switch'; to: string };
 
 export interface Step {
   readonly id: string;
+  /** The authenticator this step proves, if any: the engine offers it only where it helps reach the level. */
+  readonly proves?: AuthenticatorKind;
   /** Whether this step can serve this account now (e.g. it has a mobile number or a token). */
   available(ctx: StepContext): Promise<boolean>;
   /** Runs once when the step becomes current (e.g. sends a PIN). */
   enter?(ctx: StepContext): Promise<Notice | void>;
   view(ctx: StepContext): Promise<StepView>;
+  /** What this step shows on the page of another step of the same requirement (a link, a button). */
+  offer?(ctx: StepContext): Promise<Record<string, unknown>>;
   submit(ctx: StepContext, form: Record<string, string>): Promise<StepResult>;
 }
 
@@ -63,6 +69,10 @@ export interface Requirement {
   steps: string[];
   /** A required action (e.g. enrolment): satisfied when none of its steps applies. */
   optional?: boolean;
+  /** Names the account: satisfied once it is known (a step-up starts with it known). */
+  identifies?: boolean;
+  /** Satisfied as soon as the sign-in reaches its required level (second factors, step-up). */
+  untilLevel?: boolean;
 }
 
-export const emptyFlowState = (): FlowState => ({ factors: [], completed: [], choices: {}, data: {} });
+export const emptyFlowState = (): FlowState => ({ proofs: [], completed: [], choices: {}, data: {} });

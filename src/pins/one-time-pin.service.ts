@@ -52,7 +52,7 @@ export class OneTimePinService {
     const last = await this.#latest(user.id, purpose);
     if (last && now - last.createdAt < this.policy.resendCooldown * 1000) {
       const seconds = Math.ceil((last.createdAt + this.policy.resendCooldown * 1000 - now) / 1000);
-      throw new AppError('pin.resend_cooldown', 429, { seconds });
+      throw new AppError('pin.resend_cooldown', { seconds });
     }
     const pin = randomDigits(this.policy.length);
     const destination = channel === 'sms' ? user.mobile! : user.email;
@@ -79,7 +79,7 @@ export class OneTimePinService {
       if (channel === 'sms' && this.policy.delivery === 'both' && this.policy.emailAllowed) await this.delivery.sendMail('pin', user, vars, ctx);
     } catch (err) {
       await this.#pins.delete({ id: row.id });
-      throw err instanceof AppError && err.code === 'delivery.failed' ? new AppError('pin.delivery_failed', err.status) : err;
+      throw err instanceof AppError && err.code === 'delivery.failed' ? new AppError('pin.delivery_failed', {}, err.status) : err;
     }
     await this.audit.record({ ...ctx, type: 'pin.sent', outcome: 'success', subject: user.id, details: { channel } });
     return { channel, masked: maskDestination(channel, destination), expiresAt: row.expiresAt };
@@ -96,14 +96,14 @@ export class OneTimePinService {
   async verify(userId: string, purpose: string, candidate: string): Promise<PinChannel> {
     const row = await this.#latest(userId, purpose);
     const input = candidate.replace(/\s+/g, '');
-    if (!row || row.consumedAt !== null) throw new AppError('pin.invalid', 401);
-    if (row.attempts >= this.policy.maxAttempts) throw new AppError('pin.too_many_attempts', 401);
-    if (row.expiresAt <= this.clock.now()) throw new AppError('pin.expired', 401);
+    if (!row || row.consumedAt !== null) throw new AppError('pin.invalid');
+    if (row.attempts >= this.policy.maxAttempts) throw new AppError('pin.too_many_attempts');
+    if (row.expiresAt <= this.clock.now()) throw new AppError('pin.expired');
     if (!constantTimeEqual(row.codeHash, this.#hash(purpose, input))) {
       // Count the try atomically so parallel guesses cannot exceed the limit.
       await this.#pins.increment({ id: row.id }, 'attempts', 1);
       const left = this.policy.maxAttempts - row.attempts - 1;
-      throw new AppError(left > 0 ? 'pin.invalid' : 'pin.too_many_attempts', 401);
+      throw new AppError(left > 0 ? 'pin.invalid' : 'pin.too_many_attempts');
     }
     // Single use, even when two requests race: only one update finds it unconsumed.
     const claimed = await this.#pins
@@ -112,7 +112,7 @@ export class OneTimePinService {
       .set({ consumedAt: this.clock.now() })
       .where('id = :id AND consumed_at IS NULL AND attempts < :max', { id: row.id, max: this.policy.maxAttempts })
       .execute();
-    if (!claimed.affected) throw new AppError('pin.invalid', 401);
+    if (!claimed.affected) throw new AppError('pin.invalid');
     return row.channel;
   }
 

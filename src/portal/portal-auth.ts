@@ -14,20 +14,20 @@ export function portalAuth(signIn: SelfSignIn, users: UserService, lockout: Lock
     if (OPEN_PATHS.has(ctx.path)) return next();
     const session = signIn.session(ctx);
     if (!session) {
-      if (ctx.method !== 'GET') throw new AppError('flow.expired', 401);
+      if (ctx.method !== 'GET') throw new AppError('flow.expired');
       return signIn.start(ctx, ctx.originalUrl);
     }
     const user = await users.findById(session.sub);
     if (user && signIn.endedSince(session, user)) {
       // Its sessions were ended since (the password changed, say): the user signs in again.
       signIn.forget(ctx);
-      if (ctx.method !== 'GET') throw new AppError('flow.expired', 401);
+      if (ctx.method !== 'GET') throw new AppError('flow.expired');
       return signIn.start(ctx, ctx.originalUrl);
     }
     if (!user || user.status !== 'active' || lockout.isLocked(user) || !session.amr.includes('mfa')) {
       // The account changed since the sign-in: its session here ends too.
       await signIn.end(ctx, '/account/signed-out');
-      throw new AppError('portal.not_available', 403);
+      throw new AppError('portal.not_available');
     }
     ctx.state.portalSession = session;
     ctx.state.portalUser = user;
@@ -41,5 +41,5 @@ export function portalUser(ctx: Context): UserEntity {
 
 /** Throws unless the last full sign-in is recent enough for a sensitive change. */
 export function requireFresh(ctx: Context, signIn: SelfSignIn, maxAgeSeconds: number): void {
-  if (!signIn.isFresh(ctx.state.portalSession as ConsoleSession, maxAgeSeconds)) throw new AppError('portal.reauth_required', 401);
+  if (!signIn.isFresh(ctx.state.portalSession as ConsoleSession, maxAgeSeconds)) throw new AppError('portal.reauth_required');
 }

@@ -43,11 +43,11 @@ export class ProfileService {
 
   /** Creates a pending token on the chosen device and method; returns its id for the setup page. */
   async addToken(user: UserEntity, input: NewToken, ctx: AuditContext): Promise<string> {
-    if (input.device !== 'mobile' && input.device !== 'desktop') throw new AppError('portal.choose_device', 400);
-    if (input.method !== 'app' && input.method !== 'softtoken') throw new AppError('portal.choose_method', 400);
+    if (input.device !== 'mobile' && input.device !== 'desktop') throw new AppError('portal.choose_device');
+    if (input.method !== 'app' && input.method !== 'softtoken') throw new AppError('portal.choose_method');
     const name = input.name?.trim().replace(/\s+/g, ' ');
-    if (name !== undefined && name !== '' && name.length > 64) throw new AppError('token.invalid_name', 400);
-    if (name && (await this.s.tokens.list(user.id)).some((t) => t.name.toLowerCase() === name.toLowerCase())) throw new AppError('token.name_taken', 409);
+    if (name !== undefined && name !== '' && name.length > 64) throw new AppError('token.invalid_name');
+    if (name && (await this.s.tokens.list(user.id)).some((t) => t.name.toLowerCase() === name.toLowerCase())) throw new AppError('token.name_taken');
     const device = input.device === 'mobile' ? 'Mobile' : 'Desktop';
     const fallback = input.method === 'app' ? `${device} authenticator app` : `${device} soft token`;
     const { state } = await this.#setup.start(user, input.method, ctx, name || fallback);
@@ -64,7 +64,7 @@ export class ProfileService {
   /** Completes (a code, a registration code, "I activated it") or resends a pending activation. */
   async continueSetup(user: UserEntity, tokenId: string, form: Record<string, string>, ctx: AuditContext): Promise<SetupOutcome> {
     const token = await this.s.tokens.get(user.id, tokenId);
-    if (token.state !== 'pending') throw new AppError('token.not_pending', 409);
+    if (token.state !== 'pending') throw new AppError('token.not_pending');
     return this.#setup.handle(user, { kind: token.kind, tokenId }, form, ctx);
   }
 
@@ -75,13 +75,13 @@ export class ProfileService {
    * account ends, this one too, and the owner is told by e-mail.
    */
   async changePassword(user: UserEntity, input: PasswordChange, ctx: AuditContext): Promise<void> {
-    if (input.next !== input.confirm) throw new AppError('password.mismatch', 400);
+    if (input.next !== input.confirm) throw new AppError('password.mismatch');
     if (!(await this.s.users.isCurrentPassword(user.id, input.current))) {
       await this.s.audit.record({ ...ctx, type: 'password.change', outcome: 'failure', subject: user.id, details: { reason: 'wrong_password' } });
       if (await this.s.lockout.recordFailure(user.id, ctx)) await this.s.sessions.endAll(user.id, 'locked', ctx);
-      throw new AppError('password.wrong_current', 400);
+      throw new AppError('password.wrong_current');
     }
-    if (input.next === input.current) throw new AppError('password.reused', 400);
+    if (input.next === input.current) throw new AppError('password.reused');
     await this.s.userAdmin.setPassword(user.id, input.next, ctx);
   }
 

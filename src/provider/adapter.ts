@@ -1,6 +1,11 @@
 // oidc-provider's storage adapter: one table for every model, clients from the client service.
 // Every OIDC request goes through it several times, so it speaks plain parameterised SQL (the same
 // text on SQLite and PostgreSQL) rather than building each query through the ORM.
+//
+// Tokens at rest (DESIGN §8): a row whose id a client or browser presents (a code, a token, a
+// session cookie) is stored under HMAC-SHA256(server key, id), and its payload keeps no copy of the
+// value, so a dump or a backup holds nothing that can be replayed. One HMAC per call.
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { LessThan, type DataSource } from 'typeorm';
 import type { JsonObject } from '../persistence/columns.js';
@@ -11,17 +16,52 @@ export interface AdapterClass {
   new (model: string): Adapter;
 }
 
+/**
+ * Models whose id is a bearer value. Not here: Interaction (its uid is in the page URL and needs a
+ * signed cookie besides), Grant (never leaves the server), ReplayDetection (a hash already),
+ * Client (not stored here).
+ */
+export const HASHED_MODELS: ReadonlySet<string> = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'ClientCredentials',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PushedAuthorizationRequest',
+  'RegistrationAccessToken',
+  'InitialAccessToken',
+  'PreAuthorizedCode',
+  'Session',
+]);
+
+/**
+ * Payload fields holding a bearer value that oidc-provider reads back, so they cannot be hashed:
+ * sealed with AES-GCM under a key derived from the server key. A device code's own id, because
+ * `findByUserCode` must hand it back (the provider saves the code again under it); the device code
+ * an interaction continues; a pre-authorized code's transaction code. None is on a hot path.
+ */
+const SEALED_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  DeviceCode: ['jti'],
+  Interaction: ['deviceCode'],
+  PreAuthorizedCode: ['txCode'],
+};
+
 interface Row {
   payload: string;
   expires_at: string | number | null;
   consumed_at: string | number | null;
 }
 
+type Stored = Record<string, unknown>;
+
 const COLUMNS = 'payload, expires_at, consumed_at';
 
+// user_code is kept when a device code found by its id (payload without the user code) is saved again.
 const UPSERT = `INSERT INTO oidc_payloads (model, id, payload, grant_id, user_code, uid, account_id, client_id, expires_at, consumed_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)
-  ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id, user_code = excluded.user_code,
+  ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
+    user_code = COALESCE(excluded.user_code, oidc_payloads.user_code),
     uid = excluded.uid, account_id = excluded.account_id, client_id = excluded.client_id, expires_at = excluded.expires_at, consumed_at = NULL`;
 
 /** `$1`-style parameters as the database wants them (SQLite: `?1`). */
@@ -29,8 +69,41 @@ function sqlFor(ds: DataSource): (sql: string) => string {
   return ds.options.type === 'postgres' ? (sql) => sql : (sql) => sql.replace(/\$(\d+)/g, '?$1');
 }
 
-/** `clientMetadata` reads a registered client (ClientService.metadataFor). */
-export function createAdapter(ds: DataSource, clock: Clock, clientMetadata: (clientId: string) => Promise<JsonObject | undefined>): AdapterClass {
+/** AES-256-GCM, `base64url(iv ‖ ciphertext ‖ tag)`; the field name is bound in as associated data. */
+function sealer(key: KeyObject) {
+  return {
+    seal(field: string, value: string): string {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(field));
+      return Buffer.concat([iv, cipher.update(value, 'utf8'), cipher.final(), cipher.getAuthTag()]).toString('base64url');
+    },
+    open(field: string, sealed: string): string | undefined {
+      const raw = Buffer.from(sealed, 'base64url');
+      if (raw.length < 28) return undefined;
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12)).setAAD(Buffer.from(field));
+        decipher.setAuthTag(raw.subarray(raw.length - 16));
+        return Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString('utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/**
+ * `clientMetadata` reads a registered client (ClientService.metadataFor); `idKey` is the server's
+ * secret for the keyed hash of ids (secret store, 'payload-id-key').
+ */
+export function createAdapter(
+  ds: DataSource,
+  clock: Clock,
+  clientMetadata: (clientId: string) => Promise<JsonObject | undefined>,
+  idKey: Buffer,
+): AdapterClass {
+  const hmacKey = createSecretKey(idKey);
+  const seals = sealer(createSecretKey(Buffer.from(hkdfSync('sha256', idKey, '', 'oidc payload fields', 32))));
+  const hash = (value: string) => createHmac('sha256', hmacKey).update(value).digest('base64url');
   const sql = sqlFor(ds);
   const statements = {
     upsert: sql(UPSERT),
@@ -42,42 +115,81 @@ export function createAdapter(ds: DataSource, clock: Clock, clientMetadata: (cli
     revokeByGrantId: sql('DELETE FROM oidc_payloads WHERE grant_id = $1'),
   };
 
-  const one = async (query: string, params: unknown[]): Promise<AdapterPayload | undefined> => {
+  const one = async (query: string, params: unknown[]): Promise<Stored | undefined> => {
     const [row] = (await ds.query(query, params)) as Row[];
     if (!row || (row.expires_at !== null && Number(row.expires_at) <= clock.now())) return undefined;
-    const payload = JSON.parse(row.payload) as AdapterPayload;
+    const payload = JSON.parse(row.payload) as Stored;
     return row.consumed_at !== null ? { ...payload, consumed: Math.floor(Number(row.consumed_at) / 1000) } : payload;
   };
 
   return class SqlAdapter implements Adapter {
-    constructor(private readonly model: string) {}
+    readonly #hashed: boolean;
+    readonly #sealed: readonly string[];
+
+    constructor(private readonly model: string) {
+      this.#hashed = HASHED_MODELS.has(model);
+      this.#sealed = SEALED_FIELDS[model] ?? [];
+    }
+
+    /** The row id: the keyed hash of a bearer value, other ids as they are. */
+    #rowId(id: string): string {
+      return this.#hashed ? hash(id) : id;
+    }
+
+    /** What is written: no bearer value in the clear (the user code goes, hashed, in its own column). */
+    #toStored(payload: AdapterPayload): Stored {
+      const stored: Stored = { ...payload };
+      for (const field of this.#sealed) {
+        if (typeof stored[field] === 'string') stored[field] = seals.seal(field, stored[field] as string);
+      }
+      if (this.#hashed && !this.#sealed.includes('jti')) delete stored.jti;
+      delete stored.userCode;
+      // oidc-provider copies the session cookie's value into an interaction and never reads it back.
+      if (payload.session?.cookie !== undefined) stored.session = { ...payload.session, cookie: undefined };
+      return stored;
+    }
+
+    /** What oidc-provider gets back; `id` is the value the caller presented, when it did. */
+    #fromStored(stored: Stored | undefined, id?: string): AdapterPayload | undefined {
+      if (!stored) return undefined;
+      for (const field of this.#sealed) {
+        if (typeof stored[field] === 'string') stored[field] = seals.open(field, stored[field] as string);
+      }
+      if (this.#hashed && id !== undefined) stored.jti = id;
+      return stored as AdapterPayload;
+    }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const accountId = typeof payload.accountId === 'string' ? payload.accountId : null;
       const clientId = typeof payload.clientId === 'string' ? payload.clientId : null;
+      const userCode = typeof payload.userCode === 'string' ? hash(payload.userCode) : null;
       const expiresAt = expiresIn ? clock.now() + expiresIn * 1000 : null;
-      await ds.query(statements.upsert, [this.model, id, JSON.stringify(payload), payload.grantId ?? null, payload.userCode ?? null, payload.uid ?? null, accountId, clientId, expiresAt]);
+      const stored = JSON.stringify(this.#toStored(payload));
+      await ds.query(statements.upsert, [this.model, this.#rowId(id), stored, payload.grantId ?? null, userCode, payload.uid ?? null, accountId, clientId, expiresAt]);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') return (await clientMetadata(id)) as AdapterPayload | undefined;
-      return one(statements.byId, [this.model, id]);
+      return this.#fromStored(await one(statements.byId, [this.model, this.#rowId(id)]), id);
     }
 
+    /** A user code with its device code is a bearer pair: looked up by its hash, never stored. */
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-      return one(statements.byUserCode, [this.model, userCode]);
+      const payload = this.#fromStored(await one(statements.byUserCode, [this.model, hash(userCode)]));
+      return payload && { ...payload, userCode };
     }
 
+    /** Sessions by uid come back without their id: oidc-provider only reads them (account, grant). */
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      return one(statements.byUid, [this.model, uid]);
+      return this.#fromStored(await one(statements.byUid, [this.model, uid]));
     }
 
     async consume(id: string): Promise<void> {
-      await ds.query(statements.consume, [this.model, id, clock.now()]);
+      await ds.query(statements.consume, [this.model, this.#rowId(id), clock.now()]);
     }
 
     async destroy(id: string): Promise<void> {
-      await ds.query(statements.destroy, [this.model, id]);
+      await ds.query(statements.destroy, [this.model, this.#rowId(id)]);
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {

@@ -43,11 +43,11 @@ export class SecurityQuestionService {
     const cleaned = entries
       .map((e) => ({ question: e.question.trim().replace(/\s+/g, ' '), answer: normalizeAnswer(e.answer) }))
       .filter((e) => e.question || e.answer);
-    if (cleaned.length < this.policy.minCount) throw new AppError('qa.too_few', 400, { count: this.policy.minCount });
-    if (cleaned.some((e) => e.question.length < 5 || e.question.length > 200)) throw new AppError('qa.invalid_question', 400);
-    if (cleaned.some((e) => e.answer.length < 2 || e.answer.length > 200)) throw new AppError('qa.invalid_answer', 400);
-    if (new Set(cleaned.map((e) => e.question.toLowerCase())).size !== cleaned.length) throw new AppError('qa.duplicate_question', 400);
-    if (new Set(cleaned.map((e) => e.answer)).size !== cleaned.length) throw new AppError('qa.duplicate_answer', 400);
+    if (cleaned.length < this.policy.minCount) throw new AppError('qa.too_few', { count: this.policy.minCount });
+    if (cleaned.some((e) => e.question.length < 5 || e.question.length > 200)) throw new AppError('qa.invalid_question');
+    if (cleaned.some((e) => e.answer.length < 2 || e.answer.length > 200)) throw new AppError('qa.invalid_answer');
+    if (new Set(cleaned.map((e) => e.question.toLowerCase())).size !== cleaned.length) throw new AppError('qa.duplicate_question');
+    if (new Set(cleaned.map((e) => e.answer)).size !== cleaned.length) throw new AppError('qa.duplicate_answer');
     const now = this.clock.now();
     const rows = await Promise.all(
       cleaned.map(async (e, i) => ({ id: randomUUID(), userId, question: e.question, answerHash: await this.hasher.hash(e.answer), createdAt: now + i })),
@@ -82,7 +82,7 @@ export class SecurityQuestionService {
     );
     const ok = asked.length > 0 && results.every(Boolean);
     await this.audit.record({ ...ctx, type: 'qa.challenge', outcome: ok ? 'success' : 'failure', subject: userId });
-    if (!ok) throw new AppError('qa.invalid', 401);
+    if (!ok) throw new AppError('qa.invalid');
     await this.#rehash(userId, rows, asked, answers, ctx);
   }
 

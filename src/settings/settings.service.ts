@@ -70,12 +70,12 @@ export class SettingsService {
   /** Validates every value first; stores nothing unless all are valid. */
   async update(patch: Record<string, unknown>, ctx: AuditContext = {}): Promise<void> {
     const entries = Object.entries(patch);
-    if (!entries.length) throw new AppError('settings.invalid', 400, { key: '-', reason: 'nothing to change' });
+    if (!entries.length) throw new AppError('settings.invalid', { key: '-', reason: 'nothing to change' });
     const valid: Array<[SettingKey, unknown]> = [];
     for (const [key, value] of entries) {
-      if (!(key in settingsRegistry)) throw new AppError('settings.invalid', 400, { key, reason: 'unknown setting' });
+      if (!(key in settingsRegistry)) throw new AppError('settings.invalid', { key, reason: 'unknown setting' });
       const parsed = settingsRegistry[key as SettingKey].schema.safeParse(value);
-      if (!parsed.success) throw new AppError('settings.invalid', 400, { key, reason: parsed.error.issues[0]?.message ?? 'invalid value' });
+      if (!parsed.success) throw new AppError('settings.invalid', { key, reason: parsed.error.issues[0]?.message ?? 'invalid value' });
       valid.push([key as SettingKey, parsed.data]);
     }
     const before = this.values();
@@ -90,7 +90,7 @@ export class SettingsService {
 
   /** Back to the configuration default. */
   async reset(key: string, ctx: AuditContext = {}): Promise<void> {
-    if (!(key in settingsRegistry)) throw new AppError('settings.invalid', 400, { key, reason: 'unknown setting' });
+    if (!(key in settingsRegistry)) throw new AppError('settings.invalid', { key, reason: 'unknown setting' });
     await this.#repo.delete({ key });
     await this.load();
     await this.audit.record({ ...ctx, type: 'settings.reset', outcome: 'success', details: { key } });

@@ -42,7 +42,7 @@ async function qrText(argument: string): Promise<string> {
   const isFile = await stat(argument).then((s) => s.isFile(), () => false);
   if (!isFile) return argument;
   const text = decodeQrPng(await readFile(argument));
-  if (text === null) throw new AppError('softtoken.qr_unreadable', 400, { file: argument });
+  if (text === null) throw new AppError('softtoken.qr_unreadable', { file: argument });
   return text;
 }
 

@@ -44,16 +44,16 @@ export function activationEndpoint(address: string): URL {
   try {
     url = new URL(address);
   } catch {
-    throw new AppError('softtoken.unreachable', 400, { address, reason: 'not a valid address' });
+    throw new AppError('softtoken.unreachable', { address, reason: 'not a valid address' });
   }
   const insecure = url.protocol === 'http:' && !LOOPBACK.has(url.hostname) && !url.hostname.startsWith('127.');
-  if (insecure || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new AppError('softtoken.insecure_address', 400, { address });
+  if (insecure || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new AppError('softtoken.insecure_address', { address });
   return new URL(`${url.origin}${url.pathname.replace(/\/+$/, '')}/softtoken/activate`);
 }
 
 function rejection(status: number, body: unknown, address: string): Error {
   const parsed = errorSchema.safeParse(body);
-  if (!parsed.success) return new AppError('softtoken.bad_response', 502, { address, status });
+  if (!parsed.success) return new AppError('softtoken.bad_response', { address, status });
   const { error, message } = parsed.data;
   // The server's own words come first; the table is the fallback for a terse server.
   const known = `activation.${error.replace(/^activation_/, '')}`;
@@ -83,7 +83,7 @@ export async function activate(entry: ActivationEntry, fetchFn: typeof fetch = f
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     const reason = cause?.code ?? cause?.message ?? (err as Error).message;
-    throw new AppError('softtoken.unreachable', 503, { address: entry.address, reason });
+    throw new AppError('softtoken.unreachable', { address: entry.address, reason });
   }
   let json: unknown;
   try {
@@ -95,7 +95,7 @@ export async function activate(entry: ActivationEntry, fetchFn: typeof fetch = f
 
   const parsed = responseSchema.safeParse(json);
   if (!parsed.success || (entry.kind === 'manual' && parsed.data.serial !== entry.serial)) {
-    throw new AppError('softtoken.bad_response', 502, { address: entry.address, status: res.status });
+    throw new AppError('softtoken.bad_response', { address: entry.address, status: res.status });
   }
   const response = parsed.data;
   return { response, secret: deriveSecret(keys.privateKey, response.serverPublicKey, response.serial) };

@@ -63,7 +63,7 @@ function isPow2(n: unknown): boolean {
 }
 
 function parseFile(text: string, file: string): VaultFile {
-  const corrupt = () => new AppError('softtoken.vault_corrupt', 400, { file });
+  const corrupt = () => new AppError('softtoken.vault_corrupt', { file });
   let f: VaultFile;
   try {
     f = JSON.parse(text) as VaultFile;
@@ -134,7 +134,7 @@ export class Vault {
   /** Opens with `pin`; a wrong PIN is counted, and the limit locks the vault for good. */
   static async open(file: string, pin: string): Promise<Vault> {
     const text = await readIfExists(file);
-    if (text === null) throw new AppError('softtoken.vault_corrupt', 400, { file });
+    if (text === null) throw new AppError('softtoken.vault_corrupt', { file });
     const f = parseFile(text, file);
     if (f.wrongPins >= MAX_WRONG_PINS) throw new AppError('softtoken.vault_locked');
     const key = await deriveKey(pin, f.kdf);
@@ -148,7 +148,7 @@ export class Vault {
       const wrongPins = f.wrongPins + 1;
       await writeAtomically(file, JSON.stringify({ ...f, wrongPins }, null, 2));
       if (wrongPins >= MAX_WRONG_PINS) throw new AppError('softtoken.vault_locked');
-      throw new AppError('softtoken.wrong_pin', 400, { left: MAX_WRONG_PINS - wrongPins });
+      throw new AppError('softtoken.wrong_pin', { left: MAX_WRONG_PINS - wrongPins });
     }
     const vault = new Vault(file, key, f.kdf, (JSON.parse(plain) as { identities: Identity[] }).identities);
     if (f.wrongPins > 0) await vault.save();
@@ -170,12 +170,12 @@ export class Vault {
 
   get(name: string): Identity {
     const found = this.find(name);
-    if (!found) throw new AppError('softtoken.not_found', 404, { name });
+    if (!found) throw new AppError('softtoken.not_found', { name });
     return found;
   }
 
   assertNameFree(name: string): void {
-    if (this.find(name)) throw new AppError('softtoken.name_taken', 409);
+    if (this.find(name)) throw new AppError('softtoken.name_taken');
   }
 
   async add(identity: Identity): Promise<void> {

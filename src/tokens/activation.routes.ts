@@ -28,14 +28,14 @@ export function activationRoutes(activations: ActivationService, views: nunjucks
       try {
         await next();
       } catch (err) {
-        const known = err instanceof AppError && err.code.startsWith('activation.') ? err : (err as { status?: number }).status === 413 || (err as { status?: number }).status === 400 || (err as { status?: number }).status === 415 ? new AppError('activation.invalid_request', 400) : null;
+        const known = err instanceof AppError && err.code.startsWith('activation.') ? err : (err as { status?: number }).status === 413 || (err as { status?: number }).status === 400 || (err as { status?: number }).status === 415 ? new AppError('activation.invalid_request') : null;
         if (!known) throw err;
         ctx.status = known.status;
         ctx.body = { error: wireCode(known.code), message: messageFor(known.code) };
       }
     },
     async (ctx, next) => {
-      if (!ctx.is('application/json')) throw new AppError('activation.invalid_request', 400);
+      if (!ctx.is('application/json')) throw new AppError('activation.invalid_request');
       await next();
     },
     bodyParser({ enableTypes: ['json'], jsonLimit: '4kb' }),

@@ -9,7 +9,6 @@ import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
 import type { DeliveryService } from '../delivery/delivery.service.js';
 import { AppError } from '../errors/app-error.js';
-import type { MessageCode } from '../errors/messages.js';
 import { SoftTokenEntity } from '../persistence/entities/soft-token.entity.js';
 import { TokenActivationEntity } from '../persistence/entities/token-activation.entity.js';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
@@ -119,10 +118,10 @@ export class ActivationService {
   /** The app's POST: checks one credential and completes the key exchange. */
   async redeem(body: unknown, ctx: AuditContext = {}): Promise<ActivationResponse> {
     const parsed = requestSchema.safeParse(body);
-    if (!parsed.success) throw this.#error('activation.invalid_request');
+    if (!parsed.success) throw new AppError('activation.invalid_request');
     const req = parsed.data;
     const found = 'ticket' in req ? await this.#byTicket(req.ticket) : await this.#bySerial(req.serial);
-    if (!found) throw this.#error('ticket' in req ? 'activation.invalid_ticket' : 'activation.invalid_activation_code');
+    if (!found) throw new AppError('ticket' in req ? 'activation.invalid_ticket' : 'activation.invalid_activation_code');
     const { row, token, isQr } = found;
     const now = this.clock.now();
     this.#refuseSpent(row, token, now);
@@ -134,7 +133,7 @@ export class ActivationService {
     try {
       secret = deriveSecret(server.privateKey, req.publicKey, token.serial);
     } catch {
-      throw this.#error('activation.invalid_request');
+      throw new AppError('activation.invalid_request');
     }
 
     const sealed = JSON.parse(this.box.openText(row.sealed, row.id)) as Sealed;
@@ -144,7 +143,7 @@ export class ActivationService {
       : !isQr || constantTimeEqual(sealed.password, req.password ?? '');
     if (!ok) {
       await this.#failedTry(row, now, token.userId, ctx);
-      throw this.#error(manual ? 'activation.invalid_activation_code' : 'activation.invalid_password');
+      throw new AppError(manual ? 'activation.invalid_activation_code' : 'activation.invalid_password');
     }
     const claimed = await this.#repo
       .createQueryBuilder()
@@ -152,7 +151,7 @@ export class ActivationService {
       .set({ usedAt: now })
       .where('id = :id AND used_at IS NULL AND voided_at IS NULL', { id: row.id })
       .execute();
-    if (!claimed.affected) throw this.#error('activation.already_used');
+    if (!claimed.affected) throw new AppError('activation.already_used');
 
     await this.tokens.setSecret(token, secret, { registrationPending: manual });
     await this.audit.record({
@@ -194,10 +193,10 @@ export class ActivationService {
 
   /** Used, voided, expired or no longer pending: the credential is refused whatever it holds. */
   #refuseSpent(row: TokenActivationEntity, token: SoftTokenEntity, now: number): void {
-    if (row.usedAt !== null) throw this.#error('activation.already_used');
-    if (row.voidedAt !== null) throw this.#error(row.attempts >= this.policy.activationMaxTries ? 'activation.too_many_attempts' : 'activation.expired');
-    if (row.expiresAt <= now) throw this.#error('activation.expired');
-    if (token.state !== 'pending') throw this.#error('activation.already_used');
+    if (row.usedAt !== null) throw new AppError('activation.already_used');
+    if (row.voidedAt !== null) throw new AppError(row.attempts >= this.policy.activationMaxTries ? 'activation.too_many_attempts' : 'activation.expired');
+    if (row.expiresAt <= now) throw new AppError('activation.expired');
+    if (token.state !== 'pending') throw new AppError('activation.already_used');
   }
 
   /** Counts a try before checking it, in one statement, so guesses sent in parallel cannot pass the limit. */
@@ -210,7 +209,7 @@ export class ActivationService {
       .execute();
     if (taken.affected) return;
     this.#refuseSpent(await this.#repo.findOneByOrFail({ id: row.id }), token, now);
-    throw this.#error('activation.too_many_attempts');
+    throw new AppError('activation.too_many_attempts');
   }
 
   /** The try was counted already; the one that reaches the limit voids the activation. */
@@ -242,9 +241,5 @@ export class ActivationService {
       expiresAt,
       expired: expiresAt <= this.clock.now(),
     };
-  }
-
-  #error(code: MessageCode): AppError {
-    return new AppError(code, code === 'activation.invalid_request' ? 400 : code === 'activation.already_used' ? 409 : code === 'activation.expired' ? 410 : 403);
   }
 }

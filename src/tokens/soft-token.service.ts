@@ -55,7 +55,7 @@ export class SoftTokenService {
 
   async get(userId: string, tokenId: string): Promise<SoftTokenEntity> {
     const token = await this.#repo.findOneBy({ id: tokenId, userId });
-    if (!token) throw new AppError('token.not_found', 404);
+    if (!token) throw new AppError('token.not_found');
     return token;
   }
 
@@ -97,20 +97,20 @@ export class SoftTokenService {
   /** Authenticator app: the first code proves the app holds the secret. */
   async completeWithCode(userId: string, tokenId: string, code: string, ctx: AuditContext = {}): Promise<SoftTokenEntity> {
     const token = await this.get(userId, tokenId);
-    if (token.state !== 'pending' || !token.secret) throw new AppError('totp.invalid', 401);
+    if (token.state !== 'pending' || !token.secret) throw new AppError('totp.invalid');
     const match = verifyTotp(this.secretOf(token), normalizeDigits(code), this.params(token), this.clock.now(), this.policy.window);
-    if (!match) throw new AppError('totp.invalid', 401);
+    if (!match) throw new AppError('totp.invalid');
     return this.markActive(token, ctx, { lastStep: match.step, drift: match.drift });
   }
 
   /** Manual softtoken activation: the registration code proves the device derived the secret. */
   async completeRegistration(userId: string, tokenId: string, code: string, ctx: AuditContext = {}): Promise<SoftTokenEntity> {
     const token = await this.get(userId, tokenId);
-    if (token.state !== 'pending' || !token.registrationPending || !token.secret) throw new AppError('enrol.not_active', 400);
-    if (token.activationExpiresAt !== null && token.activationExpiresAt <= this.clock.now()) throw new AppError('enrol.expired', 400);
+    if (token.state !== 'pending' || !token.registrationPending || !token.secret) throw new AppError('enrol.not_active');
+    if (token.activationExpiresAt !== null && token.activationExpiresAt <= this.clock.now()) throw new AppError('enrol.expired');
     if (!constantTimeEqual(registrationCode(this.secretOf(token)), normalizeDigits(code))) {
       await this.audit.record({ ...ctx, type: 'token.registration', outcome: 'failure', subject: userId, details: { serial: token.serial } });
-      throw new AppError('enrol.registration_invalid', 401);
+      throw new AppError('enrol.registration_invalid');
     }
     return this.markActive(token, ctx, {});
   }
@@ -148,7 +148,7 @@ export class SoftTokenService {
   }
 
   secretOf(token: SoftTokenEntity): Buffer {
-    if (!token.secret) throw new AppError('enrol.not_active', 400);
+    if (!token.secret) throw new AppError('enrol.not_active');
     return this.box.open(token.secret, token.id);
   }
 

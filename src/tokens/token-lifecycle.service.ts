@@ -28,9 +28,9 @@ export class TokenLifecycleService {
   async rename(user: UserEntity, tokenId: string, name: string, ctx: AuditContext = {}): Promise<void> {
     const token = await this.tokens.get(user.id, tokenId);
     const clean = name.trim().replace(/\s+/g, ' ');
-    if (clean.length < 1 || clean.length > 64) throw new AppError('token.invalid_name', 400);
+    if (clean.length < 1 || clean.length > 64) throw new AppError('token.invalid_name');
     const all = await this.tokens.list(user.id);
-    if (all.some((t) => t.id !== token.id && t.name.toLowerCase() === clean.toLowerCase())) throw new AppError('token.name_taken', 409);
+    if (all.some((t) => t.id !== token.id && t.name.toLowerCase() === clean.toLowerCase())) throw new AppError('token.name_taken');
     const old = token.name;
     await this.tokens.update(token, { name: clean });
     await this.#audit('token.renamed', user, token, ctx, { from: old, to: clean });
@@ -38,7 +38,7 @@ export class TokenLifecycleService {
 
   async disable(user: UserEntity, tokenId: string, ctx: AuditContext = {}, options: LossOptions = {}): Promise<void> {
     const token = await this.tokens.get(user.id, tokenId);
-    if (token.state !== 'active') throw new AppError('token.not_active', 409);
+    if (token.state !== 'active') throw new AppError('token.not_active');
     await this.#guardLoss(user, token, options);
     await this.tokens.update(token, { state: 'disabled' });
     await this.#audit('token.disabled', user, token, ctx);
@@ -46,7 +46,7 @@ export class TokenLifecycleService {
 
   async enable(user: UserEntity, tokenId: string, ctx: AuditContext = {}): Promise<void> {
     const token = await this.tokens.get(user.id, tokenId);
-    if (token.state !== 'disabled' || !token.secret || token.activatedAt === null) throw new AppError('token.not_disabled', 409);
+    if (token.state !== 'disabled' || !token.secret || token.activatedAt === null) throw new AppError('token.not_disabled');
     await this.tokens.update(token, { state: 'active', failedAttempts: 0, lockedUntil: null });
     await this.#audit('token.enabled', user, token, ctx);
   }
@@ -81,7 +81,7 @@ export class TokenLifecycleService {
   /** Sends the activation e-mail of a pending softtoken-app token again (a new one if it expired). */
   async resend(user: UserEntity, tokenId: string, ctx: AuditContext = {}): Promise<void> {
     const token = await this.tokens.get(user.id, tokenId);
-    if (token.kind !== 'softtoken' || token.state !== 'pending') throw new AppError('token.not_pending', 409);
+    if (token.kind !== 'softtoken' || token.state !== 'pending') throw new AppError('token.not_pending');
     const current = await this.activations.current(token);
     if (current && !current.expired) await this.activations.sendMail(user, current, ctx);
     else await this.activations.issue(user, token, ctx);
@@ -100,11 +100,11 @@ export class TokenLifecycleService {
    */
   async resync(user: UserEntity, tokenId: string, first: string, second: string, ctx: AuditContext = {}): Promise<number> {
     const token = await this.tokens.get(user.id, tokenId);
-    if (token.state !== 'active' || !token.secret) throw new AppError('token.not_active', 409);
+    if (token.state !== 'active' || !token.secret) throw new AppError('token.not_active');
     const drift = await this.tokens.findConsecutive(token, first, second, this.policy.resetLookAhead);
     if (drift === null) {
       await this.audit.record({ ...ctx, type: 'token.reset', outcome: 'failure', subject: user.id, details: { serial: token.serial } });
-      throw new AppError('token.reset_invalid', 400);
+      throw new AppError('token.reset_invalid');
     }
     await this.#audit('token.reset', user, token, ctx, { drift });
     return drift;
@@ -114,7 +114,7 @@ export class TokenLifecycleService {
     await this.guard.beforeTokenLoss(user, token);
     if (!this.policy.required || options.allowLast) return;
     const others = (await this.tokens.list(user.id)).filter((t) => t.state === 'active' && t.id !== token.id);
-    if (!others.length) throw new AppError('token.last_active', 409);
+    if (!others.length) throw new AppError('token.last_active');
   }
 
   #audit(type: string, user: UserEntity, token: SoftTokenEntity, ctx: AuditContext, details: Record<string, unknown> = {}): Promise<void> {

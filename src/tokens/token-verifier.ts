@@ -28,7 +28,7 @@ export class TokenVerifier {
     const now = this.clock.now();
     const active = await this.#repo.findBy({ userId, state: 'active' });
     const usable = active.filter((t) => !this.#locked(t, now));
-    if (active.length && !usable.length) throw new AppError('totp.locked', 423);
+    if (active.length && !usable.length) throw new AppError('totp.locked');
     const input = normalizeDigits(code);
     for (const token of usable) {
       // The window is centred where this device's clock was last seen (its remembered drift).
@@ -49,7 +49,7 @@ export class TokenVerifier {
       return token;
     }
     await this.#fail(usable, now);
-    throw new AppError('totp.invalid', 401);
+    throw new AppError('totp.invalid');
   }
 
   #locked(token: SoftTokenEntity, now: number): boolean {

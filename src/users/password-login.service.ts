@@ -23,7 +23,7 @@ export class PasswordLoginService {
     const ipKey = `ip:${ctx.ip ?? 'unknown'}`;
     if (await this.ipLimiter.isLimited(ipKey)) {
       await this.audit.record({ ...ctx, type: 'login.password', outcome: 'failure', details: { reason: 'rate_limited', login } });
-      throw new AppError('login.rate_limited', 429);
+      throw new AppError('login.rate_limited');
     }
     const user = await this.users.findByLogin(login);
     const hash = user ? await this.users.passwordHash(user.id) : null;
@@ -32,19 +32,19 @@ export class PasswordLoginService {
     if (user) await this.lockout.clearExpired(user);
     if (user && this.lockout.isLocked(user)) {
       await this.audit.record({ ...ctx, type: 'login.password', outcome: 'failure', subject: user.id, details: { reason: 'locked' } });
-      throw new AppError('login.locked', 423);
+      throw new AppError('login.locked');
     }
     if (!ok || !user || user.status !== 'active') {
       await this.ipLimiter.hit(ipKey);
       if (user && !ok) await this.lockout.recordFailure(user.id, ctx);
       const reason = !user ? 'unknown_user' : !ok ? 'wrong_password' : 'disabled';
       await this.audit.record({ ...ctx, type: 'login.password', outcome: 'failure', subject: user?.id ?? null, details: { reason, login } });
-      throw new AppError('login.invalid_credentials', 401);
+      throw new AppError('login.invalid_credentials');
     }
     if (user.temporaryPasswordUntil !== null && this.clock.now() > user.temporaryPasswordUntil) {
       // A temporary password the user never replaced: an administrator sets a new one.
       await this.audit.record({ ...ctx, type: 'login.password', outcome: 'failure', subject: user.id, details: { reason: 'temporary_password_expired' } });
-      throw new AppError('login.password_expired', 401);
+      throw new AppError('login.password_expired');
     }
     await this.audit.record({ ...ctx, type: 'login.password', outcome: 'success', subject: user.id });
     if (hash && this.hasher.needsRehash(hash) && (await this.users.rehashPassword(user.id, hash, password))) {

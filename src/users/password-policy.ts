@@ -10,9 +10,9 @@ const MAX_LENGTH = 1024;
 const common = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
 
 export function checkNewPassword(password: string, rules: Pick<Config['password'], 'minLength'>, account: { username: string; email: string }): void {
-  if (password.length < rules.minLength || password.length > MAX_LENGTH) throw new AppError('password.too_short', 400, { min: rules.minLength });
+  if (password.length < rules.minLength || password.length > MAX_LENGTH) throw new AppError('password.too_short', { min: rules.minLength });
   const lower = password.toLowerCase();
-  if (common.has(lower)) throw new AppError('password.common', 400);
+  if (common.has(lower)) throw new AppError('password.common');
   const email = account.email.toLowerCase();
-  if ([account.username.toLowerCase(), email, email.split('@')[0]].includes(lower)) throw new AppError('password.personal', 400);
+  if ([account.username.toLowerCase(), email, email.split('@')[0]].includes(lower)) throw new AppError('password.personal');
 }

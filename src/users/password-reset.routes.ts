@@ -23,7 +23,7 @@ export function passwordResetRoutes(s: Services, views: nunjucks.Environment, fo
   /** Every dead link looks the same: one message, nothing about the account. */
   async function live(token: string): Promise<LiveReset> {
     const reset = await resets.find(token);
-    if (!reset) throw new AppError('reset.invalid', 400);
+    if (!reset) throw new AppError('reset.invalid');
     return reset;
   }
 
@@ -72,7 +72,7 @@ export function passwordResetRoutes(s: Services, views: nunjucks.Environment, fo
     const again = (error: AppError) =>
       page(ctx, 'new-password', { token, minLength: s.config.password.minLength, error: messageFor(error.code, error.params) }, error.status);
     // Before a verified PIN there is no form to get wrong: the service refuses outright.
-    if (reset.pinVerified && password !== field(ctx, 'confirm')) return again(new AppError('reset.mismatch', 400));
+    if (reset.pinVerified && password !== field(ctx, 'confirm')) return again(new AppError('reset.mismatch'));
     try {
       await resets.complete(reset, password, { ip: ctx.ip });
     } catch (err) {

@@ -53,7 +53,7 @@ export class PasswordResetService {
 
   /** E-mails a fresh link; once it is sent, every older unused link of the user dies. */
   async issue(user: UserEntity, ctx: AuditContext = {}): Promise<{ expiresAt: number }> {
-    if (user.status !== 'active') throw new AppError('reset.user_disabled', 409);
+    if (user.status !== 'active') throw new AppError('reset.user_disabled');
     const now = this.clock.now();
     const token = randomToken(16);
     const ttl = this.config.passwordReset.ttl;
@@ -118,7 +118,7 @@ export class PasswordResetService {
       if (row.pinFailures >= this.config.pin.maxAttempts) {
         await this.#resets.update({ id: reset.id }, { voidedAt: this.clock.now() });
         await this.audit.record({ ...audit, type: 'password.reset_voided', outcome: 'failure', details: { reason: 'too_many_pins' } });
-        throw new AppError('reset.too_many_attempts', 401);
+        throw new AppError('reset.too_many_attempts');
       }
       await this.audit.record({ ...audit, type: 'password.reset_pin', outcome: 'failure' });
       throw err;
@@ -130,7 +130,7 @@ export class PasswordResetService {
       .set({ pinVerifiedAt: now })
       .where(`id = :id AND ${LIVE}`, { id: reset.id, now, max: this.config.pin.maxAttempts })
       .execute();
-    if (!marked.affected) throw new AppError('reset.invalid', 400);
+    if (!marked.affected) throw new AppError('reset.invalid');
     await this.audit.record({ ...audit, type: 'password.reset_pin', outcome: 'success' });
   }
 
@@ -145,8 +145,8 @@ export class PasswordResetService {
       .execute();
     if (!claimed.affected) {
       const row = await this.#resets.findOneBy({ id: reset.id });
-      if (row && row.pinVerifiedAt === null && this.#isLive(row)) throw new AppError('reset.pin_required', 403);
-      throw new AppError('reset.invalid', 400);
+      if (row && row.pinVerifiedAt === null && this.#isLive(row)) throw new AppError('reset.pin_required');
+      throw new AppError('reset.invalid');
     }
     const userId = reset.user.id;
     const audit = { ...ctx, actor: userId };

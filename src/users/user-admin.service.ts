@@ -61,7 +61,7 @@ export class UserAdminService {
 
   async get(userId: string): Promise<UserEntity> {
     const user = await this.#users.findOneBy({ id: userId });
-    if (!user) throw new AppError('user.not_found', 404);
+    if (!user) throw new AppError('user.not_found');
     return user;
   }
 
@@ -69,11 +69,11 @@ export class UserAdminService {
     const parsed = userUpdateSchema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new AppError('user.invalid', 400, { field: issue.path.join('.') || 'input', reason: issue.message });
+      throw new AppError('user.invalid', { field: issue.path.join('.') || 'input', reason: issue.message });
     }
     const user = await this.get(userId);
     const patch = parsed.data;
-    if (patch.email && patch.email !== user.email && (await this.#users.existsBy({ email: patch.email }))) throw new AppError('user.exists', 409);
+    if (patch.email && patch.email !== user.email && (await this.#users.existsBy({ email: patch.email }))) throw new AppError('user.exists');
     if (patch.role && patch.role !== user.role && user.role === 'superadmin') await this.guard.beforeAccountChange(user);
     const changes: Partial<UserEntity> = {
       ...(patch.email !== undefined ? { email: patch.email } : {}),
@@ -140,7 +140,7 @@ export class UserAdminService {
       for (const p of previous) {
         if (await this.hasher.verify(p.secret, password)) {
           await this.audit.record({ ...ctx, type: 'user.password_set', outcome: 'failure', subject: userId, details: { reason: 'history' } });
-          throw new AppError('password.reused', 400);
+          throw new AppError('password.reused');
         }
       }
     }

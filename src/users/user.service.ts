@@ -33,11 +33,11 @@ export class UserService {
     const parsed = newUserSchema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new AppError('user.invalid', 400, { field: issue.path.join('.'), reason: issue.message });
+      throw new AppError('user.invalid', { field: issue.path.join('.'), reason: issue.message });
     }
     const data = parsed.data;
     const clash = await this.#users.findOne({ where: [{ username: data.username }, { email: data.email }] });
-    if (clash) throw new AppError('user.exists', 409);
+    if (clash) throw new AppError('user.exists');
     const now = this.clock.now();
     const secret = await this.hasher.hash(data.password);
     const user = this.#users.create({

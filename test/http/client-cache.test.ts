@@ -52,9 +52,9 @@ describe('cached application rules', () => {
   it('applies a changed rule to the next read', async () => {
     const rules = server.app.services.clientRules;
     await server.app.services.clients.add({ clientId: 'ruled', redirectUris: [REDIRECT_URI] });
-    expect(await rules.get('ruled')).toEqual({ allowedGroups: [], secondFactor: 'either' });
-    await rules.set('ruled', { allowedGroups: [], secondFactor: 'token' });
-    expect(await rules.get('ruled')).toEqual({ allowedGroups: [], secondFactor: 'token' });
+    expect(await rules.get('ruled')).toEqual({ allowedGroups: [], minLevel: 'urn:idp:acr:mfa' });
+    await rules.set('ruled', { allowedGroups: [], minLevel: 'urn:idp:acr:phr' });
+    expect(await rules.get('ruled')).toEqual({ allowedGroups: [], minLevel: 'urn:idp:acr:phr' });
   });
 });
 

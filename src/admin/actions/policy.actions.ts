@@ -57,13 +57,13 @@ export class PolicyActions {
 
   async rule(admin: AdminContext, clientId: string): Promise<ClientRule> {
     authorize(admin, 'clients.read');
-    if (!(await this.s.clients.exists(clientId))) throw new AppError('client.not_found', 404);
+    if (!(await this.s.clients.exists(clientId))) throw new AppError('client.not_found');
     return this.s.clientRules.get(clientId);
   }
 
   async setRule(admin: AdminContext, clientId: string, rule: ClientRule) {
     const ctx = authorize(admin, 'clients.write');
-    if (!(await this.s.clients.exists(clientId))) throw new AppError('client.not_found', 404);
+    if (!(await this.s.clients.exists(clientId))) throw new AppError('client.not_found');
     await this.s.clientRules.set(clientId, rule, ctx);
   }
 
@@ -103,5 +103,5 @@ export class PolicyActions {
 
 /** The console's own client is kept by the server at start; changing it would lock staff out until a restart. */
 function refuseBuiltIn(clientId: string): void {
-  if (clientId === CONSOLE_CLIENT_ID) throw new AppError('client.built_in', 409);
+  if (clientId === CONSOLE_CLIENT_ID) throw new AppError('client.built_in');
 }

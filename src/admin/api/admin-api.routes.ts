@@ -22,8 +22,8 @@ const noStore: Middleware = async (ctx, next) => {
 /** co-body marks bad JSON 400 but not exposable; it is the caller's mistake, so say so. */
 function bodyError(err: Error): never {
   const status = (err as { status?: number }).status ?? 500;
-  if (status === 413) throw new AppError('request.too_large', 413);
-  if (status >= 400 && status < 500) throw new AppError('request.invalid', status);
+  if (status === 413) throw new AppError('request.too_large');
+  if (status >= 400 && status < 500) throw new AppError('request.invalid', {}, status);
   throw err;
 }
 
@@ -35,7 +35,7 @@ const actionErrors: Middleware = async (_ctx, next) => {
   try {
     await next();
   } catch (err) {
-    if (err instanceof AppError && err.status === 401) throw new AppError(err.code, 422, err.params);
+    if (err instanceof AppError && err.failedFactor) throw new AppError(err.code, err.params, 422);
     throw err;
   }
 };

@@ -14,7 +14,7 @@ export function input<S extends z.ZodType>(schema: S, value: unknown): z.output<
   const parsed = schema.safeParse(value ?? {});
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  throw new AppError('api.invalid', 400, { field: issue.path.map(String).join('.') || 'body', reason: issue.message });
+  throw new AppError('api.invalid', { field: issue.path.map(String).join('.') || 'body', reason: issue.message });
 }
 
 /** An action that returns nothing answers 204. */

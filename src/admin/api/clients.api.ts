@@ -1,6 +1,7 @@
 // Admin API: applications (OIDC clients), their secrets and their resource rules.
 import type Router from '@koa/router';
 import { z } from 'zod';
+import { LEVELS } from '../../authenticators/assurance.js';
 import { newClientSchema } from '../../clients/client.schema.js';
 import type { Services } from '../../services.js';
 import { PolicyActions } from '../actions/policy.actions.js';
@@ -8,7 +9,7 @@ import { adminOf, input, noContent } from './api-input.js';
 
 const newClient = newClientSchema.strict();
 const clientPatch = newClientSchema.pick({ name: true, redirectUris: true, postLogoutRedirectUris: true, backchannelLogoutUri: true }).partial().strict();
-const rule = z.object({ allowedGroups: z.array(z.string().min(1).max(100)).max(1000), secondFactor: z.enum(['token', 'pin', 'either']) }).strict();
+const rule = z.object({ allowedGroups: z.array(z.string().min(1).max(100)).max(1000), minLevel: z.enum(LEVELS) }).strict();
 
 export function clientsApi(router: Router, s: Services): void {
   const policy = new PolicyActions(s);

@@ -13,19 +13,19 @@ export function consoleAuth(signIn: SelfSignIn, users: UserService, lockout: Loc
     if (ctx.path === '/admin/callback' || ctx.path === '/admin/signed-out') return next();
     const session = signIn.session(ctx);
     if (!session) {
-      if (ctx.method !== 'GET') throw new AppError('flow.expired', 401);
+      if (ctx.method !== 'GET') throw new AppError('flow.expired');
       return signIn.start(ctx, ctx.originalUrl);
     }
     const user = await users.findById(session.sub);
     if (user && signIn.endedSince(session, user)) {
       // Its sessions were ended since (the password changed, say): the administrator signs in again.
       signIn.forget(ctx);
-      if (ctx.method !== 'GET') throw new AppError('flow.expired', 401);
+      if (ctx.method !== 'GET') throw new AppError('flow.expired');
       return signIn.start(ctx, ctx.originalUrl);
     }
     const secondFactor = session.amr.includes('mfa');
     if (!user || user.status !== 'active' || lockout.isLocked(user) || !staffRoles.includes(user.role) || !secondFactor) {
-      throw new AppError('admin.forbidden', 403);
+      throw new AppError('admin.forbidden');
     }
     ctx.state.admin = { actor: user.id, role: user.role, ip: ctx.ip } satisfies AdminContext;
     ctx.state.adminUser = user;

@@ -2,7 +2,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AuditFilter } from '../../audit/audit.service.js';
-import type { SecondFactorRule } from '../../persistence/entities/client-rule.entity.js';
+import type { Level } from '../../authenticators/assurance.js';
 import type { Services } from '../../services.js';
 import type { AdminContext } from '../actions/admin-context.js';
 import { PolicyActions } from '../actions/policy.actions.js';
@@ -61,7 +61,7 @@ export function policyPages(router: Router, s: Services, page: PageResponder): v
   );
   router.post('/clients/:id/rule', (ctx) =>
     page.act(ctx, '/admin/clients', 'admin.saved', () =>
-      policy.setRule(admin(ctx), ctx.params.id!, { allowedGroups: fields(ctx, 'groups'), secondFactor: field(ctx, 'secondFactor') as SecondFactorRule }),
+      policy.setRule(admin(ctx), ctx.params.id!, { allowedGroups: fields(ctx, 'groups'), minLevel: field(ctx, 'minLevel') as Level }),
     ),
   );
   router.post('/clients/:id/delete', (ctx) => page.act(ctx, '/admin/clients', 'admin.done', () => policy.deleteClient(admin(ctx), ctx.params.id!)));

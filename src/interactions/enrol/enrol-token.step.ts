@@ -14,9 +14,9 @@ export class EnrolTokenStep implements Step {
   ) {}
 
   async available(ctx: StepContext): Promise<boolean> {
-    const required = this.policy.required || ctx.rule.secondFactor === 'token';
+    const required = this.policy.required;
     // Whoever has just signed in with a soft token code has an active token: no need to ask.
-    if (!required || !ctx.user || ctx.state.factors.includes('otp')) return false;
+    if (!required || !ctx.user || ctx.state.proofs.some((p) => p.kind === 'soft-token')) return false;
     return !(await this.tokens.hasActive(ctx.user.id));
   }
 
@@ -41,7 +41,7 @@ export class EnrolTokenStep implements Step {
       case 'check':
         // The softtoken app may have activated a token this page did not start.
         if (await this.tokens.hasActive(user.id)) return { kind: 'proven' };
-        throw new AppError('enrol.not_active', 400);
+        throw new AppError('enrol.not_active');
       default: {
         const outcome = await this.setup.handle(user, this.#state(ctx), form, ctx.audit);
         return outcome.done ? { kind: 'proven' } : { kind: 'stay', notice: outcome.notice };

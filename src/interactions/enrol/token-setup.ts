@@ -70,7 +70,7 @@ export class TokenSetup {
         return { done: true };
       case 'check':
         if ((await this.tokens.get(user.id, state.tokenId)).state === 'active') return { done: true };
-        throw new AppError('enrol.not_active', 400);
+        throw new AppError('enrol.not_active');
       case 'resend': {
         if (state.kind !== 'softtoken') throw new AppError('request.invalid');
         const token = await this.tokens.get(user.id, state.tokenId);

@@ -26,9 +26,9 @@ export class NewPasswordStep implements Step {
   async submit(ctx: StepContext, form: Record<string, string>): Promise<StepResult> {
     const user = ctx.user!;
     const password = form.password ?? '';
-    if (password !== (form.confirm ?? '')) throw new AppError('password.mismatch', 400);
+    if (password !== (form.confirm ?? '')) throw new AppError('password.mismatch');
     // Never the temporary one again, whatever the history setting.
-    if (await this.users.isCurrentPassword(user.id, password)) throw new AppError('password.reused', 400);
+    if (await this.users.isCurrentPassword(user.id, password)) throw new AppError('password.reused');
     await this.admin.setPassword(user.id, password, { ...ctx.audit, actor: user.id });
     return { kind: 'proven' };
   }

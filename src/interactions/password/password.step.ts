@@ -5,6 +5,7 @@ import type { Step, StepContext, StepResult, StepView } from '../step.js';
 
 export class PasswordStep implements Step {
   readonly id = 'password';
+  readonly proves = 'password' as const;
 
   constructor(private readonly login: PasswordLoginService) {}
 
@@ -20,9 +21,9 @@ export class PasswordStep implements Step {
     const login = (form.login ?? '').trim().slice(0, 254);
     const password = form.password ?? '';
     ctx.state.data.password = { login };
-    if (!login || !password) throw new AppError('login.missing_fields', 400);
-    if (password.length > 1024) throw new AppError('login.invalid_credentials', 401);
+    if (!login || !password) throw new AppError('login.missing_fields');
+    if (password.length > 1024) throw new AppError('login.invalid_credentials');
     const user = await this.login.authenticate(login, password, ctx.audit);
-    return { kind: 'proven', factor: 'pwd', accountId: user.id };
+    return { kind: 'proven', proof: { kind: 'password' }, accountId: user.id };
   }
 }

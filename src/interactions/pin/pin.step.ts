@@ -9,11 +9,13 @@ import type { Notice, Step, StepContext, StepResult, StepView } from '../step.js
 
 export class PinStep implements Step {
   readonly id = 'pin';
+  readonly proves = 'sms-pin' as const;
 
   constructor(
     private readonly pins: OneTimePinService,
     private readonly tokens: SoftTokenService,
     private readonly policy: Config['pin'],
+    private readonly tokenPolicy: { pinFallback: boolean },
   ) {}
 
   get emailAllowed(): boolean {
@@ -22,8 +24,8 @@ export class PinStep implements Step {
 
   async available(ctx: StepContext): Promise<boolean> {
     if (!ctx.user || (!ctx.user.mobile && !this.emailAllowed)) return false;
-    // An application that demands the soft token takes a PIN only to set one up.
-    return ctx.rule.secondFactor !== 'token' || !(await this.tokens.hasActive(ctx.user.id));
+    // An account with a soft token uses it; a PIN instead only where the policy allows it.
+    return this.tokenPolicy.pinFallback || !(await this.tokens.hasActive(ctx.user.id));
   }
 
   async enter(ctx: StepContext): Promise<Notice> {
@@ -57,9 +59,9 @@ export class PinStep implements Step {
       case 'verify':
       case undefined: {
         const pin = (form.pin ?? '').trim();
-        if (!/^\d{4,10}$/.test(pin.replace(/\s+/g, ''))) throw new AppError('pin.invalid', 401);
+        if (!/^\d{4,10}$/.test(pin.replace(/\s+/g, ''))) throw new AppError('pin.invalid');
         const channel = await this.pins.verify(user.id, this.#purpose(ctx), pin);
-        return { kind: 'proven', factor: channel === 'sms' ? 'sms' : 'mail' };
+        return { kind: 'proven', proof: { kind: channel === 'sms' ? 'sms-pin' : 'mail-pin' } };
       }
       default:
         throw new AppError('request.invalid');

@@ -14,7 +14,7 @@ export class EnrolQuestionsStep implements Step {
   ) {}
 
   async available(ctx: StepContext): Promise<boolean> {
-    const required = this.policy.required || ctx.rule.secondFactor === 'token';
+    const required = this.policy.required;
     return required && !!ctx.user && !(await this.questions.hasEnough(ctx.user.id));
   }
 

@@ -26,7 +26,7 @@ export class RecoverTokenStep implements Step {
   ) {}
 
   async available(ctx: StepContext): Promise<boolean> {
-    if (!ctx.user || ctx.rule.secondFactor === 'pin' || !(await this.questions.hasEnough(ctx.user.id))) return false;
+    if (!ctx.user || !(await this.questions.hasEnough(ctx.user.id))) return false;
     return !!this.#state(ctx).phase || (await this.tokens.hasActive(ctx.user.id));
   }
 
@@ -93,13 +93,13 @@ export class RecoverTokenStep implements Step {
       default: {
         if (state.phase !== 'setup') throw new AppError('request.invalid');
         const outcome = await this.setup.handle(user, state.setup ?? {}, form, ctx.audit);
-        return outcome.done ? { kind: 'proven', factor: 'kba' } : { kind: 'stay', notice: outcome.notice };
+        return outcome.done ? { kind: 'proven', proof: { kind: 'security-questions' } } : { kind: 'stay', notice: outcome.notice };
       }
     }
   }
 
   #canUsePin(ctx: StepContext): boolean {
-    return this.policy.pinFallback && !!ctx.user?.mobile && ctx.rule.secondFactor !== 'token';
+    return this.policy.pinFallback && !!ctx.user?.mobile;
   }
 
   #state(ctx: StepContext): RecoverState {

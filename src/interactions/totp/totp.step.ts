@@ -7,6 +7,7 @@ import type { Step, StepContext, StepResult, StepView } from '../step.js';
 
 export class TotpStep implements Step {
   readonly id = 'totp';
+  readonly proves = 'soft-token' as const;
 
   constructor(
     private readonly tokens: SoftTokenService,
@@ -16,21 +17,21 @@ export class TotpStep implements Step {
   ) {}
 
   async available(ctx: StepContext): Promise<boolean> {
-    return !!ctx.user && ctx.rule.secondFactor !== 'pin' && (await this.tokens.hasActive(ctx.user.id));
+    return !!ctx.user && (await this.tokens.hasActive(ctx.user.id));
   }
 
   async view(ctx: StepContext): Promise<StepView> {
-    return { template: 'steps/totp.njk', data: { canUsePin: this.policy.pinFallback && ctx.rule.secondFactor !== 'token', canRecover: await this.questions.hasEnough(ctx.user!.id) } };
+    return { template: 'steps/totp.njk', data: { canUsePin: this.policy.pinFallback, canRecover: await this.questions.hasEnough(ctx.user!.id) } };
   }
 
   async submit(ctx: StepContext, form: Record<string, string>): Promise<StepResult> {
     if (form.action === 'use-pin') {
-      if (!this.policy.pinFallback || ctx.rule.secondFactor === 'token') throw new AppError('request.invalid');
+      if (!this.policy.pinFallback) throw new AppError('request.invalid');
       return { kind: 'switch', to: 'pin' };
     }
     if (form.action === 'lost') return { kind: 'switch', to: 'recover' };
     if (form.action !== 'verify') throw new AppError('request.invalid');
     await this.verifier.verify(ctx.user!.id, (form.code ?? '').slice(0, 20), ctx.audit);
-    return { kind: 'proven', factor: 'otp' };
+    return { kind: 'proven', proof: { kind: 'soft-token' } };
   }
 }

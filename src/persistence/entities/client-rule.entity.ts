@@ -1,15 +1,14 @@
-// The resource rule of one application: who may sign in and which second factor it demands.
+// The resource rule of one application: who may sign in and the assurance level it needs.
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { Level } from '../../authenticators/assurance.js';
 import { EpochColumn, JsonColumn } from '../columns.js';
-
-/** `token`: soft token only; `pin`: one-time PIN only; `either`: whichever the account has. */
-export type SecondFactorRule = 'token' | 'pin' | 'either';
 
 @Entity({ name: 'client_rules' })
 export class ClientRuleEntity {
   @PrimaryColumn({ type: 'varchar', length: 200, name: 'client_id' }) clientId!: string;
   /** Group ids; empty means everyone. */
   @JsonColumn({ name: 'allowed_groups' }) allowedGroups!: string[];
-  @Column({ type: 'varchar', length: 16, name: 'second_factor' }) secondFactor!: SecondFactorRule;
+  /** The weakest `acr` level the application accepts (assurance.ts). */
+  @Column({ type: 'varchar', length: 64, name: 'min_acr' }) minLevel!: Level;
   @EpochColumn({ name: 'updated_at' }) updatedAt!: number;
 }
