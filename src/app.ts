@@ -1,5 +1,4 @@
 // Assembles the server: database, services, oidc-provider and our routes on the provider's Koa app.
-import { bodyParser } from '@koa/bodyparser';
 import type Provider from 'oidc-provider';
 import pino, { type Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -7,7 +6,8 @@ import type { Config } from './config/config.js';
 import { devRoutes } from './demo/dev.routes.js';
 import { demoRoutes } from './demo/demo.routes.js';
 import { csrfProtection } from './http/csrf.js';
-import { errorHandler } from './http/error-handler.js';
+import { formBody } from './http/form-body.js';
+import { errorHandler, noteServerError } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import { staticRoutes } from './http/static.routes.js';
@@ -39,7 +39,6 @@ export interface IdpApp {
   close(): Promise<void>;
 }
 
-const PAGE_PREFIXES = ['/interaction', '/demo', '/dev', '/session/end', '/softtoken', '/account', '/admin', '/reset-password'];
 export { CONSOLE_CLIENT_ID };
 
 export async function createApp(config: Config, overrides: ServiceOverrides & { log?: Logger } = {}): Promise<IdpApp> {
@@ -58,18 +57,18 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
     jwks: { keys: await withStartupLock(ds, config.database, () => services.keys.jwks()) },
     cookieKeys,
   });
-  provider.on('server_error', (_ctx, err) => log.error({ err }, 'oidc-provider server error'));
+  provider.on('server_error', (ctx, err) => {
+    noteServerError(ctx, err);
+    log.error({ err }, 'oidc-provider server error');
+  });
   services.sessions.onEnded(backchannelNotifier(provider, services.audit));
 
   const csrf = csrfProtection(await services.secrets.bytes('csrf-key'), config.issuer.startsWith('https://'));
-  const forms = [bodyParser({ enableTypes: ['form'], formLimit: '64kb' }), csrf];
+  const forms = [formBody(), csrf];
   const engine = createLoginEngine(services);
 
+  provider.use(securityHeaders(config.issuer.startsWith('https://')));
   provider.use(errorHandler(views, log));
-  provider.use(async (ctx, next) => {
-    if (PAGE_PREFIXES.some((p) => ctx.path.startsWith(p))) return securityHeaders()(ctx, next);
-    return next();
-  });
   const routers = [
     healthRoutes(ds),
     staticRoutes(),

@@ -17,6 +17,8 @@ import { SmtpChannel } from './delivery/smtp.channel.js';
 import { SecurityNoticeService } from './notices/security-notice.service.js';
 import { SessionRevoker } from './provider/session-revoker.js';
 import { OneTimePinService } from './pins/one-time-pin.service.js';
+import { passkeySettings } from './passkeys/passkey-settings.js';
+import { PasskeyService } from './passkeys/passkey.service.js';
 import { SecurityQuestionService } from './questions/security-question.service.js';
 import { KeyService } from './provider/key.service.js';
 import { LockoutService } from './security/lockout.service.js';
@@ -66,6 +68,7 @@ export interface Services {
   clientRules: ClientRuleService;
   sessions: SessionRevoker;
   accountSessions: AccountSessions;
+  passkeys: PasskeyService;
   close(): Promise<void>;
 }
 
@@ -134,6 +137,7 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
     clientRules: new ClientRuleService(ds, clock, groups, audit),
     sessions,
     accountSessions: new AccountSessions(ds, clock),
+    passkeys: new PasskeyService(ds, clock, audit, passkeySettings(config), await secrets.bytes('passkey-challenge-key')),
     async close() {
       smtp?.close();
       if (ds.isInitialized) await ds.destroy();

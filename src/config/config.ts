@@ -63,11 +63,13 @@ const schema = z
     TOKEN_ACTIVATION_MAX_TRIES: z.coerce.number().int().min(1).max(20).default(5),
     REQUIRE_SOFT_TOKEN: bool.default(true),
     TOKEN_PIN_FALLBACK: bool.default(true),
+    RECOVERY_REQUIRE_POSSESSION: bool.default(true),
     QA_QUESTIONS: z.string().min(1).optional(),
     QA_MIN_COUNT: z.coerce.number().int().min(1).max(10).default(3),
     QA_ASK_COUNT: z.coerce.number().int().min(1).max(10).default(2),
     SESSION_TTL: seconds.min(60).default(8 * 3600),
     INTERACTION_TTL: seconds.min(60).default(1800),
+    PASSKEY_RP_ID: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'must be a domain name').optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SECRET_KEY) {
@@ -108,6 +110,8 @@ export interface Config {
   lockout: { threshold: number; duration: number; ipFailureLimit: number; ipFailureWindow: number };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   ttl: { session: number; interaction: number };
+  /** WebAuthn relying party: the issuer's host, or a parent domain of it (passkeys then work on its sibling hosts too). */
+  passkey: { rpId: string };
   questions: { list: string[]; minCount: number; askCount: number };
   tokens: {
     digits: 6 | 8;
@@ -121,6 +125,8 @@ export interface Config {
     required: boolean;
     pinFallback: boolean;
   };
+  /** "I have misplaced my token": a possession factor the account already had is proven after the questions. */
+  recovery: { requirePossession: boolean };
 }
 
 export class ConfigError extends Error {}
@@ -152,10 +158,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const issuer = (e.ISSUER ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  const host = new URL(issuer).hostname;
+  const rpId = (e.PASSKEY_RP_ID ?? host).toLowerCase();
+  // A browser refuses an RP ID that is not the page's host or one of its parent domains.
+  if (host !== rpId && !host.endsWith(`.${rpId}`)) throw new ConfigError(`Invalid configuration:\n  PASSKEY_RP_ID: must be the issuer's host (${host}) or a parent domain of it`);
   return {
     env: e.NODE_ENV,
     port: e.PORT,
-    issuer: (e.ISSUER ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    issuer,
     internalUrl: e.INTERNAL_URL?.replace(/\/$/, ''),
     dataDir: e.DATA_DIR,
     database: databaseFrom(e.DATABASE_URL, e.DATA_DIR),
@@ -189,6 +200,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: 1 },
     ttl: { session: e.SESSION_TTL, interaction: e.INTERACTION_TTL },
+    passkey: { rpId },
     questions: {
       list: e.QA_QUESTIONS ? e.QA_QUESTIONS.split('|').map((q) => q.trim()).filter(Boolean) : defaultQuestions,
       minCount: e.QA_MIN_COUNT,
@@ -206,5 +218,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       required: e.REQUIRE_SOFT_TOKEN,
       pinFallback: e.TOKEN_PIN_FALLBACK,
     },
+    recovery: { requirePossession: e.RECOVERY_REQUIRE_POSSESSION },
   };
 }

@@ -1,5 +1,6 @@
 // Pages of the provider itself (My Profile, the admin console, the demo) sign users in through the
 // provider like any application: openid-client, authorization code + PKCE, ID token in a sealed cookie.
+import { localPath } from '../http/local-path.js';
 import type { Context } from 'koa';
 import * as oidc from 'openid-client';
 import type { Config } from '../config/config.js';
@@ -158,8 +159,8 @@ export class SelfSignIn {
     }
   }
 
-  /** Only paths on this server: never an open redirect. */
+  /** Only paths on this server, in this area: never an open redirect. */
   #local(path: string): string {
-    return path.startsWith('/') && !path.startsWith('//') ? path : this.options.basePath;
+    return localPath(path, this.options.basePath, this.options.basePath);
   }
 }

@@ -2,6 +2,7 @@
 import { createHmac, createSecretKey } from 'node:crypto';
 import type { Middleware } from 'koa';
 import { AppError } from '../errors/app-error.js';
+import { field } from './form-body.js';
 import { constantTimeEqual } from '../security/constant-time.js';
 import { randomToken } from '../security/random.js';
 
@@ -23,8 +24,7 @@ export function csrfProtection(key: Buffer, secure: boolean): Middleware {
     const expected = tokenFor(id);
     ctx.state.csrfToken = expected;
     if (!SAFE.has(ctx.method)) {
-      const body = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
-      const sent = typeof body._csrf === 'string' ? body._csrf : ctx.get('x-csrf-token');
+      const sent = field(ctx, '_csrf') || ctx.get('x-csrf-token');
       if (!sent || !constantTimeEqual(sent, expected)) throw new AppError('csrf.invalid');
     }
     await next();

@@ -1,35 +1,85 @@
-// Turns known errors into their status and words, and everything else into a plain 500.
-import type { Middleware } from 'koa';
+// The one error boundary: every failure becomes its status and words, as a page with a way back, a
+// JSON error, or a notice on the page the form came from. An unreachable database is a 503 with
+// Retry-After everywhere, oidc-provider's own endpoints included; anything unknown is a plain 500.
+import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type nunjucks from 'nunjucks';
 import { AppError } from '../errors/app-error.js';
 import { messageFor } from '../errors/messages.js';
+import { isDatabaseUnavailable } from '../persistence/unavailable.js';
+import type { FlashMessages } from './flash.js';
+
+const RETRY_AFTER_SECONDS = '5';
+
+/** Set by a form handler: a user's mistake goes back to `to` as a one-shot notice. */
+export interface FormReturn {
+  flash: FlashMessages;
+  to: string;
+}
 
 export function errorHandler(views: nunjucks.Environment, log: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next();
+      // oidc-provider answers its own failures; the database being away is ours to say.
+      if (ctx.state.databaseUnavailable) return respond(ctx, views, new AppError('server.unavailable'));
       if (ctx.status === 404 && ctx.body === undefined) throw new AppError('request.not_found');
     } catch (err) {
-      const known =
-        err instanceof AppError
-          ? err
-          : (err as { status?: number }).status === 413
-            ? new AppError('request.too_large')
-            : (err as { status?: number; expose?: boolean }).expose && (err as { status?: number }).status! < 500
-              ? new AppError('request.invalid', {}, (err as { status: number }).status)
-              : null;
+      const known = knownError(err);
       if (!known) log.error({ err, path: ctx.path }, 'unhandled error');
-      const status = known?.status ?? 500;
-      const code = known?.code ?? 'server.error';
-      const message = messageFor(code, known?.params);
-      ctx.status = status;
-      if (ctx.accepts('html', 'json') === 'json' || /(^|\/)api(\/|$)/.test(ctx.path) || ctx.path.endsWith('.json')) {
-        ctx.body = { error: code, message };
-      } else {
-        ctx.type = 'html';
-        ctx.body = views.render('error.njk', { title: status >= 500 ? 'Something went wrong' : 'We could not do that', message, code });
-      }
+      respond(ctx, views, known ?? new AppError('server.error'));
     }
   };
+}
+
+/** For oidc-provider's `server_error` event: marks the response for the boundary to turn into a 503. */
+export function noteServerError(ctx: Context, err: unknown): void {
+  if (isDatabaseUnavailable(err)) ctx.state.databaseUnavailable = true;
+}
+
+function knownError(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  if (isDatabaseUnavailable(err)) return new AppError('server.unavailable');
+  const { status, expose } = err as { status?: number; expose?: boolean };
+  if (status === 413) return new AppError('request.too_large');
+  if (status === 415) return new AppError('request.invalid', {}, 415);
+  if (expose && status && status >= 400 && status < 500) return new AppError('request.invalid', {}, status);
+  return null;
+}
+
+function respond(ctx: Context, views: nunjucks.Environment, error: AppError): void {
+  const message = messageFor(error.code, error.params);
+  const back = ctx.state.formReturn as FormReturn | undefined;
+  ctx.remove('Location');
+  if (error.kind === 'unavailable') ctx.set('Retry-After', RETRY_AFTER_SECONDS);
+  if (back && error.expose && error.kind !== 'unavailable') {
+    back.flash.set(ctx, { kind: 'error', code: error.code, params: error.params });
+    ctx.status = 303;
+    ctx.redirect(back.to);
+    return;
+  }
+  ctx.status = error.status;
+  if (wantsJson(ctx)) {
+    ctx.body = { error: error.kind === 'unavailable' ? 'temporarily_unavailable' : error.code, message };
+    return;
+  }
+  ctx.type = 'html';
+  ctx.body = views.render('error.njk', {
+    title: error.kind === 'unavailable' ? 'Please try again in a moment' : error.status >= 500 ? 'Something went wrong' : 'We could not do that',
+    message,
+    code: error.code,
+    back: wayBack(ctx, error),
+  });
+}
+
+function wantsJson(ctx: Context): boolean {
+  return ctx.accepts('html', 'json') === 'json' || /(^|\/)api(\/|$)/.test(ctx.path) || ctx.path.endsWith('.json') || ctx.path === '/token' || ctx.path.startsWith('/token/') || ctx.path === '/me';
+}
+
+/** Where a person can go on from an error page. */
+function wayBack(ctx: Context, error: AppError): { href: string; label: string } {
+  if (ctx.method === 'GET' && error.kind === 'unavailable') return { href: ctx.originalUrl, label: 'Try again' };
+  if (ctx.path.startsWith('/admin')) return { href: '/admin', label: 'Back to the console' };
+  if (ctx.path.startsWith('/account')) return { href: '/account', label: 'Back to My Profile' };
+  return { href: '/account', label: 'Go to My Profile' };
 }

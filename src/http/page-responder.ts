@@ -1,8 +1,8 @@
 // Rendering and post/redirect/get for the provider's own signed-in pages (admin console, My Profile).
 import type { Context } from 'koa';
 import type nunjucks from 'nunjucks';
-import { AppError } from '../errors/app-error.js';
 import type { MessageCode } from '../errors/messages.js';
+import type { FormReturn } from './error-handler.js';
 import type { Flash, FlashMessages } from './flash.js';
 
 export class PageResponder {
@@ -20,20 +20,17 @@ export class PageResponder {
 
   /**
    * Runs an action, then redirects with its outcome as a one-shot notice. The action may say where
-   * to go instead of `back` and which notice to show instead of `success`. Errors meant for users
-   * become the notice; others propagate to the error page.
+   * to go instead of `back` and which notice to show instead of `success`. A user's mistake goes
+   * back to `back` as the notice (the error boundary does it); others become the error page.
    */
   async act(ctx: Context, back: string, success: MessageCode, action: () => Promise<ActOutcome | unknown>): Promise<void> {
+    const formReturn: FormReturn = { flash: this.flash, to: back };
+    ctx.state.formReturn = formReturn;
     let to = back;
-    try {
-      const result = (await action()) as ActOutcome | undefined;
-      if (typeof result?.redirect === 'string' && result.redirect.startsWith('/')) to = result.redirect;
-      const notice = result?.notice ?? { code: success };
-      this.flash.set(ctx, { kind: 'notice', ...notice });
-    } catch (err) {
-      if (!(err instanceof AppError) || !err.expose) throw err;
-      this.flash.set(ctx, { kind: 'error', code: err.code, params: err.params });
-    }
+    const result = (await action()) as ActOutcome | undefined;
+    if (typeof result?.redirect === 'string' && result.redirect.startsWith('/')) to = result.redirect;
+    const notice = result?.notice ?? { code: success };
+    this.flash.set(ctx, { kind: 'notice', ...notice });
     ctx.status = 303;
     ctx.redirect(to);
   }
@@ -42,16 +39,4 @@ export class PageResponder {
 export interface ActOutcome {
   redirect?: string;
   notice?: Omit<Flash, 'kind'>;
-}
-
-export function field(ctx: Context, name: string): string {
-  const body = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
-  const value = body[name];
-  return typeof value === 'string' ? value : '';
-}
-
-export function fields(ctx: Context, name: string): string[] {
-  const body = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
-  const value = body[name];
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' && value ? [value] : [];
 }

@@ -1,6 +1,7 @@
-// Serves the stylesheet (the only static asset; pages carry no inline styles or scripts).
+// Serves the stylesheet and the passkey scripts (pages carry no inline styles or scripts).
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import Router from '@koa/router';
 import { projectRoot } from '../support/project-root.js';
 
@@ -12,5 +13,15 @@ export function staticRoutes(): Router {
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = css;
   });
+  // SimpleWebAuthn's browser bundle (UMD: it defines `SimpleWebAuthnBrowser`) and the page glue using it.
+  const bundle = join(dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle', 'index.umd.min.js');
+  for (const [path, file] of [['/static/webauthn.js', bundle], ['/static/passkey.js', join(projectRoot, 'views', 'static', 'passkey.js')]] as const) {
+    const script = readFileSync(file, 'utf8');
+    router.get(path, (ctx) => {
+      ctx.type = 'text/javascript';
+      ctx.set('Cache-Control', 'public, max-age=3600');
+      ctx.body = script;
+    });
+  }
   return router;
 }

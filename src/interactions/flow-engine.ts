@@ -91,7 +91,9 @@ export class FlowEngine {
       case 'proven':
         ctx.state.accountId ??= result.accountId;
         if (result.proof) ctx.state.proofs.push(result.proof);
-        if (!requirement.untilLevel || this.#reached(ctx)) ctx.state.completed.push(requirement.id);
+        // Settled below the level this sign-in needs: nothing later can make up for it.
+        if (result.settles && !this.#reached(ctx)) throw new AppError('flow.unmet');
+        if (!requirement.untilLevel || result.settles || this.#reached(ctx)) ctx.state.completed.push(requirement.id);
         delete ctx.state.choices[requirement.id];
         ctx.state.entered = undefined;
         // A step that named the account: rules and lockout are checked (again) from the stored state.

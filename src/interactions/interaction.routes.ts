@@ -6,6 +6,8 @@ import type { InteractionResults } from 'oidc-provider';
 import type nunjucks from 'nunjucks';
 import type { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../errors/app-error.js';
+import { formStrings } from '../http/form-body.js';
+import { isDatabaseUnavailable } from '../persistence/unavailable.js';
 import { messageFor } from '../errors/messages.js';
 import { assess } from '../authenticators/assurance.js';
 import { proofsFromAmr } from '../authenticators/registry.js';
@@ -30,7 +32,9 @@ export function interactionRoutes(
       const interaction = await provider.interactionDetails(ctx.req, ctx.res);
       if (interaction.uid !== ctx.params.uid) throw new Error('uid mismatch');
       return interaction;
-    } catch {
+    } catch (err) {
+      // The database being away is not an expired sign-in: the boundary says 503, and the sign-in goes on later.
+      if (isDatabaseUnavailable(err)) throw err;
       throw new AppError('flow.expired');
     }
   }
@@ -123,7 +127,7 @@ export function interactionRoutes(
   router.post('/step/:step', async (ctx) => {
     const interaction = await load(ctx);
     if (interaction.prompt.name !== 'login') throw new AppError('flow.expired');
-    const form = formOf(ctx);
+    const form = formStrings(ctx);
     await run(ctx, interaction, () => engine.submit(session(ctx, interaction), ctx.params.step!, form));
   });
 
@@ -156,14 +160,6 @@ export function interactionRoutes(
   }
 
   return router;
-}
-
-function formOf(ctx: Context): Record<string, string> {
-  const body = (ctx.request as { body?: unknown }).body;
-  if (!body || typeof body !== 'object') return {};
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body as Record<string, unknown>)) if (typeof v === 'string') out[k] = v;
-  return out;
 }
 
 /** A signed-in user asked for more (step-up) keeps what the session already proved: only the rest is asked. */

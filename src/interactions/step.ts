@@ -45,7 +45,8 @@ export interface StepView {
 }
 
 export type StepResult =
-  | { kind: 'proven'; proof?: Proof; accountId?: string }
+  /** `settles`: the requirement is done even below its level (the sign-in's `acr` then says so). */
+  | { kind: 'proven'; proof?: Proof; accountId?: string; settles?: boolean }
   | { kind: 'stay'; notice?: Notice }
   | { kind: 'switch'; to: string };
 

@@ -8,7 +8,9 @@ import { CONSOLE_CLIENT_ID } from '../console/console-client.js';
 import { SelfSignIn } from '../console/self-sign-in.js';
 import type { MessageCode } from '../errors/messages.js';
 import { FlashMessages } from '../http/flash.js';
-import { type ActOutcome, field, PageResponder } from '../http/page-responder.js';
+import { field, formStrings } from '../http/form-body.js';
+import { localPath } from '../http/local-path.js';
+import { type ActOutcome, PageResponder } from '../http/page-responder.js';
 import { questionsFromForm } from '../questions/questions-form.js';
 import type { Services } from '../services.js';
 import { portalAuth, portalUser, requireFresh } from './portal-auth.js';
@@ -55,7 +57,7 @@ export function portalRoutes(s: Services, views: nunjucks.Environment, forms: Mi
   });
   /** A new full sign-in (password and second factor), then back to where the user was. */
   router.get('/reauth', async (ctx) => {
-    const back = typeof ctx.query.return === 'string' && ctx.query.return.startsWith(`${HOME}`) ? ctx.query.return : HOME;
+    const back = localPath(ctx.query.return, HOME, HOME);
     await signIn.start(ctx, back, true);
   });
 
@@ -126,8 +128,7 @@ export function portalRoutes(s: Services, views: nunjucks.Environment, forms: Mi
   );
   router.post('/questions', (ctx) =>
     sensitive(ctx, `${HOME}/questions`, 'portal.questions_changed', async () => {
-      const form = (ctx.request as { body?: Record<string, string> }).body ?? {};
-      await profile.changeQuestions(portalUser(ctx), questionsFromForm(form, s.config.questions.minCount), audit(ctx));
+      await profile.changeQuestions(portalUser(ctx), questionsFromForm(formStrings(ctx), s.config.questions.minCount), audit(ctx));
       return { redirect: HOME };
     }),
   );

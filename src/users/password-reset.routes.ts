@@ -6,6 +6,7 @@ import type { Context, Middleware } from 'koa';
 import type nunjucks from 'nunjucks';
 import { AppError } from '../errors/app-error.js';
 import { messageFor } from '../errors/messages.js';
+import { field } from '../http/form-body.js';
 import type { Services } from '../services.js';
 import type { LiveReset } from './password-reset.service.js';
 
@@ -82,9 +83,4 @@ export function passwordResetRoutes(s: Services, views: nunjucks.Environment, fo
   });
 
   return router;
-}
-
-function field(ctx: Context, name: string): string {
-  const value = ((ctx.request as { body?: Record<string, unknown> }).body ?? {})[name];
-  return typeof value === 'string' ? value : '';
 }

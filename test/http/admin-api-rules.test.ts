@@ -1,5 +1,6 @@
 // What the admin API's policy does to real sign-ins: an application's group rule turns away users
-// outside its groups, an application that demands a soft token makes a user without one enrol, and
+// outside its groups, an application that demands a level the account cannot reach is refused with
+// the OIDC error, one that asks for one factor takes the password alone, and
 // a settings change (PIN length) applies to the very next PIN.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as oidc from 'openid-client';
@@ -58,8 +59,8 @@ describe('admin API: resource rules and settings at sign-in', () => {
   it('turns away a user outside the allowed groups with a clear page, and lets a member in', async () => {
     const rp = await application('ledger');
     const group = await api.admin.request('POST', '/groups', { name: 'Finance' });
-    const rule = await api.admin.request('PUT', '/clients/ledger/rule', { allowedGroups: [group.body.id], secondFactor: 'either' });
-    expect(rule.body).toEqual({ allowedGroups: [group.body.id], secondFactor: 'either' });
+    const rule = await api.admin.request('PUT', '/clients/ledger/rule', { allowedGroups: [group.body.id], minLevel: 'urn:idp:acr:mfa' });
+    expect(rule.body).toEqual({ allowedGroups: [group.body.id], minLevel: 'urn:idp:acr:mfa' });
     const outsider = await user();
     const member = await user();
     expect((await api.helpdesk.request('PUT', `/users/${member.id}/groups`, { groupIds: [group.body.id] })).status).toBe(403);
@@ -79,24 +80,30 @@ describe('admin API: resource rules and settings at sign-in', () => {
     expect(tokens.claims()!.sub).toBe(member.id);
 
     // Opening the application to everyone lets the outsider in too: the rule was what stopped them.
-    expect((await api.admin.request('PUT', '/clients/ledger/rule', { allowedGroups: [], secondFactor: 'either' })).status).toBe(200);
+    expect((await api.admin.request('PUT', '/clients/ledger/rule', { allowedGroups: [], minLevel: 'urn:idp:acr:mfa' })).status).toBe(200);
     expect(isCallback((await signIn(rp, outsider)).afterPin!.url)).toBe(true);
   });
 
-  it('makes a user without a soft token enrol one for an application that demands it', async () => {
-    expect(server.config.tokens.required).toBe(false);
+  it('ends in unmet_authentication_requirements where the level cannot be reached, and takes the password alone where one factor is the rule', async () => {
     const vault = await application('vault');
-    const plain = await application('plain');
-    expect((await api.admin.request('PUT', '/clients/vault/rule', { allowedGroups: [], secondFactor: 'token' })).status).toBe(200);
+    const intranet = await application('intranet');
+    expect((await api.admin.request('PUT', '/clients/vault/rule', { allowedGroups: [], minLevel: 'urn:idp:acr:phr' })).status).toBe(200);
+    expect((await api.admin.request('PUT', '/clients/intranet/rule', { allowedGroups: [], minLevel: 'urn:idp:acr:1fa' })).status).toBe(200);
     const u = await user();
 
-    const elsewhere = await signIn(plain, u);
-    expect(isCallback(elsewhere.afterPin!.url)).toBe(true);
-
+    // No passkey on the account: a phishing-resistant sign-in is out of reach, and the application is told so.
     const demanding = await signIn(vault, u);
-    expect(demanding.pin).toMatch(/^\d{6}$/);
-    expect(demanding.afterPin!.html).toContain('<h1>Set up your soft token</h1>');
-    expect((await api.helpdesk.request('GET', `/users/${u.id}/tokens`)).body.tokens).toEqual([]);
+    expect(demanding.afterPin).toBeUndefined();
+    const refused = new URL(demanding.afterPassword.url);
+    expect(isCallback(refused.href)).toBe(true);
+    expect(refused.searchParams.get('error')).toBe('unmet_authentication_requirements');
+
+    // One factor: the password is all this application asks, and the ID token says exactly that.
+    const light = await signIn(intranet, u);
+    expect(isCallback(light.afterPassword.url)).toBe(true);
+    const claims = (await exchange(intranet, light.auth, light.afterPassword.url)).claims()!;
+    expect(claims.acr).toBe('urn:idp:acr:1fa');
+    expect(claims.amr).toEqual(['pwd']);
   });
 
   it('sends the next PIN with the length just set, and the default again once it is reset', async () => {

@@ -1,9 +1,10 @@
-// "I have misplaced my token": security questions, then a recreated token, then back to the
-// application — never without the password, never for a locked account.
+// "I have misplaced my token": security questions, then a possession factor the account already had
+// (a PIN to the address on file), then a new token, then back to the application — never without
+// the password, never for a locked account, and never claimed as more than was proven.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fromBase32, totpCode } from '../../src/tokens/totp.js';
 import { exchange, isCallback, openLogin, registerRelyingParty, startAuthorization, type RelyingParty } from '../support/relying-party.js';
-import { SmtpCapture } from '../support/smtp-capture.js';
+import { pinFrom, SmtpCapture } from '../support/smtp-capture.js';
 import { createEnrolledUser } from '../support/enrolled-user.js';
 import { mailText } from '../support/mail-text.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -71,15 +72,23 @@ describe('lost token recovery through security questions', () => {
     const confirm = await agent.follow(await agent.submit(actions, '/step/recover', { action: 'recreate' }));
     expect(confirm.html).toContain('Are you sure?');
     const seen = smtp.messages.length;
-    const choose = await agent.follow(await agent.submit(confirm, '/step/recover', { action: 'confirm' }));
-    expect(choose.html).toContain('Set up your new soft token');
-    expect(mailText((await smtp.next('dora@example.com', seen)).raw)).toContain('recreated');
+    // Questions are knowledge, like the password: a PIN to the address on file comes next.
+    const pinPage = await agent.follow(await agent.submit(confirm, '/step/recover', { action: 'confirm' }));
+    expect(pinPage.html).toContain('name="pin"');
+    const mails = [mailText((await smtp.next('dora@example.com', seen)).raw), mailText((await smtp.next('dora@example.com', seen + 1)).raw)];
+    expect(mails.some((m) => m.includes('recreated'))).toBe(true);
+    const pin = pinFrom(mails.find((m) => !m.includes('recreated'))!);
+    const choose = await agent.follow(await agent.submit(pinPage, '/step/pin', { action: 'verify', pin }));
+    expect(choose.html).toContain('Set up your soft token');
 
-    const qr = await agent.follow(await agent.submit(choose, '/step/recover', { action: 'choose-app' }));
+    const qr = await agent.follow(await agent.submit(choose, '/step/enrol-token', { action: 'choose-app' }));
     const newSecret = fromBase32(/id="secret-key"[^>]*>([A-Z2-7 ]+)</.exec(qr.html)![1]!);
-    const done = await agent.follow(await agent.submit(qr, '/step/recover', { action: 'verify-app', code: totpCode(newSecret, params, now()) }), isCallback);
+    const done = await agent.follow(await agent.submit(qr, '/step/enrol-token', { action: 'verify-app', code: totpCode(newSecret, params, now()) }), isCallback);
     expect(isCallback(done.url)).toBe(true);
-    expect((await exchange(rp, auth, done.url)).claims()!.amr).toEqual(['pwd', 'kba', 'mfa']);
+    // Enrolling the new token proved nothing: the factors are the password, the answers and the PIN.
+    const claims = (await exchange(rp, auth, done.url)).claims()!;
+    expect(claims.amr).toEqual(['pwd', 'kba', 'mail', 'mfa']);
+    expect(claims.acr).toBe('urn:idp:acr:mfa');
 
     offset += 30_000;
     const second = new UserAgent();
@@ -93,6 +102,24 @@ describe('lost token recovery through security questions', () => {
     const lost = (await server.app.services.tokens.list(user.id)).find((t) => t.state === 'disabled')!;
     expect(lost.secret).toBeNull();
     await expect(server.app.services.tokenLifecycle.enable(user, lost.id)).rejects.toMatchObject({ code: 'token.not_disabled' });
+  });
+
+  it('with recovery.requirePossession off, settles at one factor and the two-factor application is refused', async () => {
+    await enrolledUser('gina');
+    server.config.recovery.requirePossession = false;
+    try {
+      const agent = new UserAgent();
+      const { page } = await toTokenPage(agent, 'gina');
+      const questions = await agent.follow(await agent.submit(page, '/step/totp', { action: 'lost' }));
+      const answers = Object.fromEntries(askedQuestions(questions.html).map((q, i) => [`a${i + 1}`, answerFor(q)]));
+      const actions = await agent.follow(await agent.submit(questions, '/step/recover', { action: 'answer', ...answers }));
+      const confirm = await agent.follow(await agent.submit(actions, '/step/recover', { action: 'recreate' }));
+      const refused = await agent.follow(await agent.submit(confirm, '/step/recover', { action: 'confirm' }), isCallback);
+      expect(isCallback(refused.url)).toBe(true);
+      expect(new URL(refused.url).searchParams.get('error')).toBe('unmet_authentication_requirements');
+    } finally {
+      server.config.recovery.requirePossession = true;
+    }
   });
 
   it('locks the account after too many wrong answers, and a locked account cannot recover', async () => {

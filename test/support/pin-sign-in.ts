@@ -17,7 +17,7 @@ export interface PinSignIn {
 export async function signInByEmailPin(agent: UserAgent, auth: Authorization, login: string, password: string, email: string, smtp: SmtpCapture): Promise<PinSignIn> {
   const seen = smtp.messages.length;
   const loginPage = await openLogin(agent, auth);
-  const afterPassword = await agent.follow(await agent.submit(loginPage, '/step/password', { login, password }));
+  const afterPassword = await agent.follow(await agent.submit(loginPage, '/step/password', { login, password }), isCallback);
   if (!afterPassword.html.includes('name="pin"')) return { afterPassword };
   const pin = pinFrom(mailText((await smtp.next(email, seen)).raw));
   const afterPin = await agent.follow(await agent.submit(afterPassword, '/step/pin', { action: 'verify', pin }), isCallback);

@@ -6,7 +6,8 @@ import type { Level } from '../../authenticators/assurance.js';
 import type { Services } from '../../services.js';
 import type { AdminContext } from '../actions/admin-context.js';
 import { PolicyActions } from '../actions/policy.actions.js';
-import { field, fields, type PageResponder } from '../../http/page-responder.js';
+import { field, fields } from '../../http/form-body.js';
+import type { PageResponder } from '../../http/page-responder.js';
 
 /** Form field names avoid dots, which the body parser would read as nesting. */
 const formName = (key: string) => key.replace(/\./g, '__');

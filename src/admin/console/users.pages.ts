@@ -4,7 +4,8 @@ import type { Services } from '../../services.js';
 import { TokenActions } from '../actions/token.actions.js';
 import { UserActions } from '../actions/user.actions.js';
 import type { AdminContext } from '../actions/admin-context.js';
-import { field, fields, type PageResponder } from '../../http/page-responder.js';
+import { field, fields } from '../../http/form-body.js';
+import type { PageResponder } from '../../http/page-responder.js';
 import { roles } from '../../users/user.schema.js';
 
 export function userPages(router: Router, s: Services, page: PageResponder): void {

@@ -11,13 +11,15 @@ export class EnrolTokenStep implements Step {
     private readonly tokens: SoftTokenService,
     private readonly setup: TokenSetup,
     private readonly policy: { required: boolean },
+    /** A passkey is a way in too: an account with one needs no soft token. */
+    private readonly passkeys?: { has(userId: string): Promise<boolean> },
   ) {}
 
   async available(ctx: StepContext): Promise<boolean> {
     const required = this.policy.required;
-    // Whoever has just signed in with a soft token code has an active token: no need to ask.
-    if (!required || !ctx.user || ctx.state.proofs.some((p) => p.kind === 'soft-token')) return false;
-    return !(await this.tokens.hasActive(ctx.user.id));
+    // Whoever has just signed in with a soft token code or a passkey has one: no need to ask.
+    if (!required || !ctx.user || ctx.state.proofs.some((p) => p.kind === 'soft-token' || p.kind === 'passkey')) return false;
+    return !(await this.tokens.hasActive(ctx.user.id)) && !(await this.passkeys?.has(ctx.user.id));
   }
 
   async view(ctx: StepContext): Promise<StepView> {

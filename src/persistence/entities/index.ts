@@ -8,6 +8,7 @@ import { CredentialEntity } from './credential.entity.js';
 import { OidcClientEntity } from './oidc-client.entity.js';
 import { OidcPayloadEntity } from './oidc-payload.entity.js';
 import { OneTimePinEntity } from './one-time-pin.entity.js';
+import { PasskeyEntity } from './passkey.entity.js';
 import { PasswordResetEntity } from './password-reset.entity.js';
 import { RateLimitEntity } from './rate-limit.entity.js';
 import { SecretEntity } from './secret.entity.js';
@@ -35,4 +36,5 @@ export const entities = [
   UserGroupEntity,
   ClientRuleEntity,
   PasswordResetEntity,
+  PasskeyEntity,
 ];

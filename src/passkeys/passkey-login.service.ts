@@ -1,0 +1,52 @@
+// Passwordless sign-in: the passkey names the account. The first factor's rules apply as for the
+// password — the address limit, the account lockout, no way in for a disabled or locked account.
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { AuditContext, AuditService } from '../audit/audit.service.js';
+import { AppError } from '../errors/app-error.js';
+import type { LockoutService } from '../security/lockout.service.js';
+import type { RateLimiter } from '../security/rate-limiter.js';
+import type { UserService } from '../users/user.service.js';
+import type { PasskeyService, VerifiedPasskey } from './passkey.service.js';
+
+export class PasskeyLoginService {
+  constructor(
+    private readonly passkeys: PasskeyService,
+    private readonly users: UserService,
+    private readonly lockout: LockoutService,
+    private readonly ipLimiter: RateLimiter,
+    private readonly audit: AuditService,
+  ) {}
+
+  async authenticate(response: AuthenticationResponseJSON, challenge: (c: string) => boolean, ctx: AuditContext): Promise<VerifiedPasskey> {
+    const ipKey = `ip:${ctx.ip ?? 'unknown'}`;
+    const refuse = async (code: 'login.rate_limited' | 'login.locked' | 'passkey.unknown' | 'passkey.invalid', reason: string, subject: string | null = null): Promise<never> => {
+      await this.audit.record({ ...ctx, type: 'login.passkey', outcome: 'failure', subject, details: { reason } });
+      throw new AppError(code);
+    };
+    if (await this.ipLimiter.isLimited(ipKey)) return refuse('login.rate_limited', 'rate_limited');
+    const passkey = await this.passkeys.find(response);
+    const user = passkey ? await this.users.findById(passkey.userId) : null;
+    if (!passkey || !user) {
+      await this.ipLimiter.hit(ipKey);
+      return refuse('passkey.unknown', 'unknown_credential');
+    }
+    await this.lockout.clearExpired(user);
+    if (this.lockout.isLocked(user)) return refuse('login.locked', 'locked', user.id);
+    if (user.status !== 'active') {
+      await this.ipLimiter.hit(ipKey);
+      return refuse('passkey.invalid', 'disabled', user.id);
+    }
+    try {
+      // Alone, a passkey is two factors only with user verification.
+      return await this.passkeys.verify(passkey, response, { challenge, requireUserVerification: true }, ctx);
+    } catch (err) {
+      // The engine counts failed factors only once it knows the account: here it is counted at once.
+      if (err instanceof AppError && err.failedFactor) {
+        await this.ipLimiter.hit(ipKey);
+        await this.audit.record({ ...ctx, type: 'login.passkey', outcome: 'failure', subject: user.id, details: { reason: err.code } });
+        await this.lockout.recordFailure(user.id, ctx);
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,216 @@
+// Passkeys (WebAuthn credentials): the one owner of the `passkeys` table. Options for the browser,
+// registration and assertion checks (by SimpleWebAuthn), counters, names, and their audit events.
+import { randomUUID } from 'node:crypto';
+import {
+  type AuthenticationResponseJSON,
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+} from '@simplewebauthn/server';
+import type { DataSource, Repository } from 'typeorm';
+import type { AuditContext, AuditService } from '../audit/audit.service.js';
+import { AppError } from '../errors/app-error.js';
+import { PasskeyEntity } from '../persistence/entities/passkey.entity.js';
+import type { UserEntity } from '../persistence/entities/user.entity.js';
+import { QuickFind } from '../persistence/quick-find.js';
+import type { Clock } from '../support/clock.js';
+import { CHALLENGE_TTL_MS, PasskeyChallenges } from './passkey-challenge.js';
+import type { PasskeySettings } from './passkey-settings.js';
+
+export interface VerifiedPasskey {
+  passkey: PasskeyEntity;
+  /** The authenticator checked its user (PIN or biometric). */
+  userVerified: boolean;
+  /** Synced to other devices (a software key, `swk`). */
+  backedUp: boolean;
+}
+
+/** What a ceremony's answer must have been made for. */
+export interface Expected {
+  /** Checks the client data's challenge (see PasskeyChallenges). */
+  challenge: (challenge: string) => boolean;
+  requireUserVerification: boolean;
+}
+
+/** The WebAuthn user handle: the account id, which says nothing about the person. */
+export const userHandleOf = (userId: string): string => Buffer.from(userId, 'utf8').toString('base64url');
+
+export class PasskeyService {
+  readonly #repo: Repository<PasskeyEntity>;
+  readonly #find: QuickFind<PasskeyEntity>;
+  readonly challenges: PasskeyChallenges;
+
+  constructor(
+    ds: DataSource,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+    readonly settings: PasskeySettings,
+    challengeKey: Buffer,
+  ) {
+    this.#repo = ds.getRepository(PasskeyEntity);
+    this.#find = new QuickFind(ds, PasskeyEntity);
+    this.challenges = new PasskeyChallenges(challengeKey, clock);
+  }
+
+  list(userId: string): Promise<PasskeyEntity[]> {
+    return this.#repo.find({ where: { userId }, order: { createdAt: 'ASC' } });
+  }
+
+  has(userId: string): Promise<boolean> {
+    return this.#find.exists({ userId });
+  }
+
+  async get(userId: string, id: string): Promise<PasskeyEntity> {
+    const passkey = await this.#repo.findOneBy({ id, userId });
+    if (!passkey) throw new AppError('passkey.not_found');
+    return passkey;
+  }
+
+  /** The passkey an assertion names, if it is registered (to `userId`, when given). */
+  async find(response: AuthenticationResponseJSON, userId?: string): Promise<PasskeyEntity | null> {
+    const passkey = await this.#find.one({ credentialId: response.id });
+    return passkey && (!userId || passkey.userId === userId) ? passkey : null;
+  }
+
+  /** A discoverable credential (the passkey names the account), any attestation accepted as `none`. */
+  async registrationOptions(user: UserEntity, challenge: Uint8Array<ArrayBuffer>): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    const existing = await this.list(user.id);
+    return generateRegistrationOptions({
+      rpName: this.settings.rpName,
+      rpID: this.settings.rpId,
+      userName: user.username,
+      userID: new Uint8Array(Buffer.from(user.id, 'utf8')),
+      userDisplayName: user.name || user.username,
+      challenge,
+      timeout: CHALLENGE_TTL_MS,
+      attestationType: 'none',
+      excludeCredentials: existing.map((p) => ({ id: p.credentialId, transports: p.transports })),
+      authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: 'preferred' },
+    });
+  }
+
+  /** Passwordless (no `userId`): any passkey of ours, user verification required. Second factor: the account's passkeys. */
+  async authenticationOptions(challenge: Uint8Array<ArrayBuffer>, userId?: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    const allowCredentials = userId ? (await this.list(userId)).map((p) => ({ id: p.credentialId, transports: p.transports })) : undefined;
+    return generateAuthenticationOptions({
+      rpID: this.settings.rpId,
+      challenge,
+      timeout: CHALLENGE_TTL_MS,
+      userVerification: userId ? 'preferred' : 'required',
+      allowCredentials,
+    });
+  }
+
+  async register(user: UserEntity, response: RegistrationResponseJSON, expected: Expected, ctx: AuditContext, name?: string): Promise<PasskeyEntity> {
+    let info;
+    try {
+      const result = await verifyRegistrationResponse({
+        response,
+        expectedChallenge: expected.challenge,
+        expectedOrigin: this.settings.origin,
+        expectedRPID: this.settings.rpId,
+        requireUserVerification: expected.requireUserVerification,
+      });
+      if (!result.verified) throw new Error('attestation not verified');
+      info = result.registrationInfo;
+    } catch (err) {
+      await this.#failed(ctx, user.id, 'registration', err);
+      throw new AppError('passkey.registration_invalid');
+    }
+    const credentialId = info.credential.id;
+    if (await this.#find.exists({ credentialId })) throw new AppError('passkey.exists');
+    const passkey = this.#repo.create({
+      id: randomUUID(),
+      userId: user.id,
+      credentialId,
+      publicKey: Buffer.from(info.credential.publicKey).toString('base64url'),
+      counter: info.credential.counter,
+      transports: info.credential.transports ?? response.response.transports ?? [],
+      backupEligible: info.credentialDeviceType === 'multiDevice',
+      backupState: info.credentialBackedUp,
+      aaguid: info.aaguid,
+      name: await this.#freeName(user.id, name),
+      createdAt: this.clock.now(),
+      lastUsedAt: null,
+    });
+    await this.#repo.insert(passkey);
+    await this.audit.record({ ...ctx, type: 'passkey.registered', outcome: 'success', subject: user.id, details: { passkey: passkey.id, name: passkey.name, aaguid: passkey.aaguid, synced: passkey.backupState } });
+    return passkey;
+  }
+
+  /** Checks an assertion made with `passkey`; on success its counter, backup state and last use move on. */
+  async verify(passkey: PasskeyEntity, response: AuthenticationResponseJSON, expected: Expected, ctx: AuditContext): Promise<VerifiedPasskey> {
+    let challengeOk = true;
+    const expectedChallenge = (c: string) => (challengeOk = expected.challenge(c));
+    let info;
+    try {
+      if (response.response.userHandle && response.response.userHandle !== userHandleOf(passkey.userId)) throw new Error('user handle of another account');
+      // The counter goes to the library as 0, so that it judges the signature alone: a counter
+      // regression is only meaningful (and audited) on a response whose signature is good.
+      const result = await verifyAuthenticationResponse({
+        response,
+        expectedChallenge,
+        expectedOrigin: this.settings.origin,
+        expectedRPID: this.settings.rpId,
+        credential: { id: passkey.credentialId, publicKey: new Uint8Array(Buffer.from(passkey.publicKey, 'base64url')), counter: 0, transports: passkey.transports },
+        requireUserVerification: expected.requireUserVerification,
+      });
+      if (!result.verified) throw new Error('signature not valid');
+      info = result.authenticationInfo;
+    } catch (err) {
+      await this.#failed(ctx, passkey.userId, challengeOk ? 'invalid' : 'challenge', err, passkey);
+      throw new AppError(challengeOk ? 'passkey.invalid' : 'passkey.replayed');
+    }
+    const { newCounter } = info;
+    // WebAuthn §7.2: a counter that did not grow (when either is non-zero) may be a cloned authenticator.
+    if ((newCounter > 0 || passkey.counter > 0) && newCounter <= passkey.counter) {
+      await this.audit.record({ ...ctx, type: 'passkey.counter_regressed', outcome: 'failure', subject: passkey.userId, details: { passkey: passkey.id, stored: passkey.counter, received: newCounter } });
+      throw new AppError('passkey.counter');
+    }
+    const now = this.clock.now();
+    await this.#repo.update({ id: passkey.id }, { counter: newCounter, backupState: info.credentialBackedUp, lastUsedAt: now });
+    Object.assign(passkey, { counter: newCounter, backupState: info.credentialBackedUp, lastUsedAt: now });
+    await this.audit.record({ ...ctx, type: 'passkey.used', outcome: 'success', subject: passkey.userId, details: { passkey: passkey.id, userVerified: info.userVerified } });
+    return { passkey, userVerified: info.userVerified, backedUp: info.credentialBackedUp };
+  }
+
+  async rename(userId: string, id: string, name: string, ctx: AuditContext): Promise<PasskeyEntity> {
+    const passkey = await this.get(userId, id);
+    const clean = validName(name);
+    if (clean !== passkey.name && (await this.#find.exists({ userId, name: clean }))) throw new AppError('passkey.name_taken');
+    await this.#repo.update({ id }, { name: clean });
+    await this.audit.record({ ...ctx, type: 'passkey.renamed', outcome: 'success', subject: userId, details: { passkey: id, from: passkey.name, to: clean } });
+    return Object.assign(passkey, { name: clean });
+  }
+
+  async remove(userId: string, id: string, ctx: AuditContext): Promise<void> {
+    const passkey = await this.get(userId, id);
+    await this.#repo.delete({ id });
+    await this.audit.record({ ...ctx, type: 'passkey.deleted', outcome: 'success', subject: userId, details: { passkey: id, name: passkey.name } });
+  }
+
+  async #freeName(userId: string, wanted?: string): Promise<string> {
+    const base = wanted?.trim() ? validName(wanted) : 'Passkey';
+    const taken = new Set((await this.list(userId)).map((p) => p.name));
+    if (!taken.has(base)) return base;
+    for (let i = 2; ; i++) {
+      const candidate = `${base.slice(0, 60)} ${i}`;
+      if (!taken.has(candidate)) return candidate;
+    }
+  }
+
+  async #failed(ctx: AuditContext, userId: string, reason: string, err: unknown, passkey?: PasskeyEntity): Promise<void> {
+    const detail = err instanceof Error ? err.message.slice(0, 200) : 'error';
+    await this.audit.record({ ...ctx, type: 'passkey.failed', outcome: 'failure', subject: userId, details: { reason, detail, ...(passkey ? { passkey: passkey.id } : {}) } });
+  }
+}
+
+function validName(name: string): string {
+  const clean = name.trim();
+  if (clean.length < 1 || clean.length > 64 || /[\p{Cc}]/u.test(clean)) throw new AppError('passkey.invalid_name');
+  return clean;
+}
