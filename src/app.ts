@@ -54,6 +54,7 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
     adapter: createAdapter(ds, services.clock, (id) => services.clients.metadataFor(id), await services.secrets.bytes('payload-id-key')),
     users: services.users,
     views,
+    ruleLevel: async (clientId) => (await services.clientRules.get(clientId)).minLevel,
     jwks: { keys: await withStartupLock(ds, config.database, () => services.keys.jwks()) },
     cookieKeys,
   });

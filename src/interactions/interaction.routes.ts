@@ -162,10 +162,17 @@ export function interactionRoutes(
   return router;
 }
 
-/** A signed-in user asked for more (step-up) keeps what the session already proved: only the rest is asked. */
+/** Why oidc-provider asks for a sign-in when the only thing missing is a stronger level. */
+const STEP_UP_REASONS = new Set(['acr_level', 'essential_acr', 'essential_acrs']);
+
+/**
+ * A signed-in user asked for more (step-up) keeps what the session already proved: only the rest is
+ * asked. A sign-in asked for any other reason (prompt=login, max_age) starts from nothing.
+ */
 function initialState(interaction: Interaction): FlowState {
   const state = emptyFlowState();
   const session = interaction.session as { accountId?: string; amr?: unknown } | undefined;
-  if (!session?.accountId || !Array.isArray(session.amr)) return state;
+  const stepUp = interaction.prompt.reasons.length > 0 && interaction.prompt.reasons.every((r) => STEP_UP_REASONS.has(r));
+  if (!stepUp || !session?.accountId || !Array.isArray(session.amr)) return state;
   return { ...state, accountId: session.accountId, proofs: proofsFromAmr(session.amr.map(String)) };
 }

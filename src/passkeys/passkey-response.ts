@@ -1,5 +1,5 @@
 // Reads the browser's JSON answer to a ceremony from a form field, keeping only the expected shape.
-import type { AuthenticationResponseJSON, AuthenticatorTransportFuture, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { AppError } from '../errors/app-error.js';
 import type { MessageCode } from '../errors/messages.js';
 
@@ -45,7 +45,7 @@ export function parseAuthenticationResponse(field: string | undefined): Authenti
 export function parseRegistrationResponse(field: string | undefined): RegistrationResponseJSON {
   const json = parse(field, 'passkey.registration_invalid', ['clientDataJSON', 'attestationObject']);
   const response = json.response as Record<string, unknown>;
-  const transports = (Array.isArray(response.transports) ? response.transports : []).filter((t): t is AuthenticatorTransportFuture => typeof t === 'string' && TRANSPORTS.has(t));
+  const transports = (Array.isArray(response.transports) ? response.transports : []).filter((t): t is string => typeof t === 'string' && TRANSPORTS.has(t));
   return {
     id: json.id as string,
     rawId: json.id as string,

@@ -11,6 +11,7 @@ import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
+import { COSEALG } from '@simplewebauthn/server/helpers';
 import type { DataSource, Repository } from 'typeorm';
 import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import { AppError } from '../errors/app-error.js';
@@ -35,6 +36,10 @@ export interface Expected {
   challenge: (challenge: string) => boolean;
   requireUserVerification: boolean;
 }
+
+// The classic algorithms authenticators ship with. Named here so the library does not probe Node's
+// experimental post-quantum Web Crypto support (and warn about it) on every registration.
+const ALGORITHMS = [COSEALG.EdDSA, COSEALG.ES256, COSEALG.RS256];
 
 /** The WebAuthn user handle: the account id, which says nothing about the person. */
 export const userHandleOf = (userId: string): string => Buffer.from(userId, 'utf8').toString('base64url');
@@ -90,6 +95,7 @@ export class PasskeyService {
       attestationType: 'none',
       excludeCredentials: existing.map((p) => ({ id: p.credentialId, transports: p.transports })),
       authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: 'preferred' },
+      supportedAlgorithmIDs: ALGORITHMS,
     });
   }
 
@@ -114,6 +120,7 @@ export class PasskeyService {
         expectedOrigin: this.settings.origin,
         expectedRPID: this.settings.rpId,
         requireUserVerification: expected.requireUserVerification,
+        supportedAlgorithmIDs: ALGORITHMS,
       });
       if (!result.verified) throw new Error('attestation not verified');
       info = result.registrationInfo;

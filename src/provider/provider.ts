@@ -3,11 +3,15 @@ import Provider, { type Configuration, type KoaContextWithOIDC, errors } from 'o
 import type nunjucks from 'nunjucks';
 import type { Config } from '../config/config.js';
 import type { UserService } from '../users/user.service.js';
+import { LEVELS } from '../authenticators/assurance.js';
 import { accountFinder } from './account.js';
+import { levelPolicy, type RuleLevel } from './level-policy.js';
 import type { AdapterClass } from './adapter.js';
 import type { CookieSigner } from '../security/cookie-signer.js';
 
 export interface ProviderDeps {
+  /** The application's minimum assurance level (its rule). */
+  ruleLevel: RuleLevel;
   config: Config;
   adapter: AdapterClass;
   users: UserService;
@@ -16,7 +20,6 @@ export interface ProviderDeps {
   cookieKeys: CookieSigner;
 }
 
-export const ACR_MFA = 'urn:idp:acr:mfa';
 export const ADMIN_SCOPE = 'idp:admin';
 
 function render(views: nunjucks.Environment, ctx: KoaContextWithOIDC, template: string, data: object): void {
@@ -24,7 +27,7 @@ function render(views: nunjucks.Environment, ctx: KoaContextWithOIDC, template: 
   ctx.body = views.render(template, data);
 }
 
-export function createProvider({ config, adapter, users, views, jwks, cookieKeys }: ProviderDeps): Provider {
+export function createProvider({ config, adapter, users, views, jwks, cookieKeys, ruleLevel }: ProviderDeps): Provider {
   const secureCookies = config.issuer.startsWith('https://');
   const configuration: Configuration = {
     adapter,
@@ -45,10 +48,13 @@ export function createProvider({ config, adapter, users, views, jwks, cookieKeys
     },
     scopes: ['openid', 'offline_access', 'email', 'profile', 'phone', ADMIN_SCOPE],
     conformIdTokenClaims: false,
-    acrValues: [ACR_MFA],
+    // Published weakest first; every ID token's acr is the level actually reached (assurance.ts).
+    acrValues: [...LEVELS],
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
+      // Applications may ask for a level as an essential acr claim (OIDC Core 5.5.1.1).
+      claimsParameter: { enabled: true },
       // Service accounts reach the admin API with client credentials and the admin scope.
       clientCredentials: { enabled: true },
       backchannelLogout: { enabled: true },
@@ -85,7 +91,7 @@ export function createProvider({ config, adapter, users, views, jwks, cookieKeys
       await grant.save();
       return grant;
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: levelPolicy(ruleLevel) },
     rotateRefreshToken: true,
     ttl: {
       // Read at use, so an administrator's change applies to new sessions at once.

@@ -125,12 +125,16 @@ describe('the whole journey in a browser', () => {
     await shot('recover-actions');
     await page.getByRole('button', { name: /recreate my soft token since I deleted/ }).click();
     await page.getByRole('button', { name: 'Yes, recreate my soft token' }).click();
+    // Questions are knowledge, like the password: a PIN to the number on file proves possession.
+    await page.getByLabel('One-time PIN').waitFor();
+    await page.getByLabel('One-time PIN').fill(pinFrom(sms.last('+15550001906').text));
+    await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('button', { name: /Authenticator app/ }).click();
     const newSecret = fromBase32((await page.textContent('#secret-key'))!);
     await page.getByLabel('Code from the app').fill(totpCode(newSecret, params, now()));
     await shot('recover-new-token');
     await page.getByRole('button', { name: 'Complete setup' }).click();
-    await expectSignedIn('pwd + kba + mfa');
+    await expectSignedIn('pwd + kba + sms + mfa');
     await signOut();
 
     // The new token signs in; the old one no longer does.

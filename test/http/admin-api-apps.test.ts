@@ -72,10 +72,10 @@ describe('admin API: applications and service accounts', () => {
     ['deleting an unknown application', 'DELETE', () => '/clients/nothing', undefined, 404, 'client.not_found'],
     ['a new secret for an unknown application', 'POST', () => '/clients/nothing/secret', undefined, 404, 'client.not_found'],
     ['the rule of an unknown application', 'GET', () => '/clients/nothing/rule', undefined, 404, 'client.not_found'],
-    ['a rule for an unknown application', 'PUT', () => '/clients/nothing/rule', { allowedGroups: [], secondFactor: 'pin' }, 404, 'client.not_found'],
-    ['a rule naming an unknown group', 'PUT', (x: string) => `/clients/${x}/rule`, { allowedGroups: ['no-such-group'], secondFactor: 'pin' }, 404, 'group.not_found'],
-    ['a rule with an unknown second factor', 'PUT', (x: string) => `/clients/${x}/rule`, { allowedGroups: [], secondFactor: 'sms' }, 400, 'api.invalid'],
-    ['a rule without a second factor', 'PUT', (x: string) => `/clients/${x}/rule`, { allowedGroups: [] }, 400, 'api.invalid'],
+    ['a rule for an unknown application', 'PUT', () => '/clients/nothing/rule', { allowedGroups: [], minLevel: 'urn:idp:acr:mfa' }, 404, 'client.not_found'],
+    ['a rule naming an unknown group', 'PUT', (x: string) => `/clients/${x}/rule`, { allowedGroups: ['no-such-group'], minLevel: 'urn:idp:acr:mfa' }, 404, 'group.not_found'],
+    ['a rule with an unknown level', 'PUT', (x: string) => `/clients/${x}/rule`, { allowedGroups: [], minLevel: 'urn:idp:acr:2fa' }, 400, 'api.invalid'],
+    ['a rule without a level', 'PUT', (x: string) => `/clients/${x}/rule`, { allowedGroups: [] }, 400, 'api.invalid'],
     ['deleting the console application', 'DELETE', () => '/clients/idp-console', undefined, 409, 'client.built_in'],
     ['changing the console application', 'PATCH', () => '/clients/idp-console', { redirectUris: [CB] }, 409, 'client.built_in'],
     ['URIs for a service account', 'PATCH', () => '/clients/api-helpdesk', { redirectUris: [CB] }, 400, 'client.invalid'],
@@ -85,7 +85,7 @@ describe('admin API: applications and service accounts', () => {
     const res = await api.superadmin.request(method, path(x), body && JSON.parse(JSON.stringify(body).replace(':x', x)));
     expect([res.status, res.body.error]).toEqual([status, error]);
     expect(await s().clients.list()).toEqual(before);
-    expect(await s().clientRules.get(x)).toEqual({ allowedGroups: [], secondFactor: 'either' });
+    expect(await s().clientRules.get(x)).toEqual({ allowedGroups: [], minLevel: 'urn:idp:acr:mfa' });
   });
 
   it('creates a public application without a secret, and has no secret to rotate', async () => {
@@ -113,13 +113,13 @@ describe('admin API: groups', () => {
   it('refuses to delete a group an access rule lets in, naming the application, until the rule changes', async () => {
     const group = await s().groups.create(`Payroll ${++n}`);
     const app = await newApp();
-    expect((await api.admin.request('PUT', `/clients/${app}/rule`, { allowedGroups: [group.id], secondFactor: 'either' })).status).toBe(200);
+    expect((await api.admin.request('PUT', `/clients/${app}/rule`, { allowedGroups: [group.id], minLevel: 'urn:idp:acr:mfa' })).status).toBe(200);
     const refused = await api.admin.request('DELETE', `/groups/${group.id}`);
     expect([refused.status, refused.body.error]).toEqual([409, 'group.in_use']);
     expect(refused.body.message).toContain(app);
     expect((await s().groups.list()).some((g) => g.id === group.id)).toBe(true);
     expect((await s().clientRules.get(app)).allowedGroups).toEqual([group.id]);
-    expect((await api.admin.request('PUT', `/clients/${app}/rule`, { allowedGroups: [], secondFactor: 'either' })).status).toBe(200);
+    expect((await api.admin.request('PUT', `/clients/${app}/rule`, { allowedGroups: [], minLevel: 'urn:idp:acr:mfa' })).status).toBe(200);
     expect((await api.admin.request('DELETE', `/groups/${group.id}`)).status).toBe(204);
     expect((await s().groups.list()).some((g) => g.id === group.id)).toBe(false);
   });

@@ -92,7 +92,7 @@ const rows: Row[] = [
     setup: newApp,
     call: () => ['GET', '/clients'],
     effect: async (_, res, x) => {
-      expect(res.body.clients).toContainEqual(expect.objectContaining({ clientId: x, public: false, serviceAccount: false, redirectUris: [CB], rule: { allowedGroups: [], secondFactor: 'either' } }));
+      expect(res.body.clients).toContainEqual(expect.objectContaining({ clientId: x, public: false, serviceAccount: false, redirectUris: [CB], rule: { allowedGroups: [], minLevel: 'urn:idp:acr:mfa' } }));
       expect(res.text).not.toMatch(/secret/i);
     },
   },
@@ -146,17 +146,17 @@ const rows: Row[] = [
     status: 200,
     setup: newApp,
     call: (x) => ['GET', `/clients/${x}/rule`],
-    effect: async (_, res) => expect(res.body).toEqual({ allowedGroups: [], secondFactor: 'either' }),
+    effect: async (_, res) => expect(res.body).toEqual({ allowedGroups: [], minLevel: 'urn:idp:acr:mfa' }),
   },
   {
     what: 'PUT /clients/:id/rule',
     refused: ['helpdesk'],
     status: 200,
     setup: async () => `${await newApp()} ${await newGroup()}`,
-    call: (x) => ['PUT', `/clients/${x.split(' ')[0]}/rule`, { allowedGroups: [x.split(' ')[1]], secondFactor: 'pin' }],
+    call: (x) => ['PUT', `/clients/${x.split(' ')[0]}/rule`, { allowedGroups: [x.split(' ')[1]], minLevel: 'urn:idp:acr:phr' }],
     effect: async (allowed, res, x) => {
       const [app, group] = x.split(' ');
-      const expected = allowed ? { allowedGroups: [group], secondFactor: 'pin' } : { allowedGroups: [], secondFactor: 'either' };
+      const expected = allowed ? { allowedGroups: [group], minLevel: 'urn:idp:acr:phr' } : { allowedGroups: [], minLevel: 'urn:idp:acr:mfa' };
       expect(await s().clientRules.get(app!)).toEqual(expected);
       if (allowed) expect(res.body).toEqual(expected);
     },
