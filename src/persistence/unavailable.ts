@@ -1,6 +1,6 @@
 // Tells an unreachable database (refused, dropped, shutting down, too busy) from a query that failed.
 const CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN',
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE',
   // PostgreSQL: connection exceptions (08…), shutting down or starting (57P0…), too many connections.
   '08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '53300',
   // SQLite: the file is locked past the busy timeout, or cannot be read.
@@ -10,8 +10,9 @@ const MESSAGES = /connection terminated|connection (?:is )?(?:closed|ended)|term
 
 export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   if (!err || typeof err !== 'object' || depth > 4) return false;
-  const { code, message, driverError, cause } = err as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+  const { code, message, driverError } = err as { code?: unknown; message?: unknown; driverError?: unknown };
   if (typeof code === 'string' && CODES.has(code)) return true;
   if (typeof message === 'string' && MESSAGES.test(message)) return true;
-  return isDatabaseUnavailable(driverError, depth + 1) || isDatabaseUnavailable(cause, depth + 1);
+  // Only the driver's own error: a failed outgoing HTTP request (fetch's `cause`) is not the database.
+  return isDatabaseUnavailable(driverError, depth + 1);
 }

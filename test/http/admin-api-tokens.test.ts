@@ -255,7 +255,7 @@ describe('admin API: completing an activation and taking the last token', () => 
 
     const signIn = await signInByEmailPin(new UserAgent(), await startAuthorization(rp), h.user.username, `${h.user.username} password 1`, h.user.email, smtp);
     expect(signIn.pin).toMatch(/^\d{6}$/);
-    expect(signIn.afterPin!.html).toContain('<h1>Set up your soft token</h1>');
+    expect(signIn.afterPin!.html).toContain('<h1>Set up a passkey or a soft token</h1>');
   });
 
   it.each([

@@ -72,14 +72,22 @@ describe('passkeys at sign-in', () => {
     expect(options.authenticatorSelection).toMatchObject({ residentKey: 'required', userVerification: 'preferred' });
     expect(options.excludeCredentials).toEqual([]);
 
-    const registered = await agent.follow(await agent.submit(enrol, '/step/enrol-passkey', { action: 'register', response: JSON.stringify(authenticator.register(options)) }), isCallback);
+    // Made on a look-alike site: refused, with a fresh ceremony and the way back to the soft token.
+    const phished = await agent.submit(enrol, '/step/enrol-passkey', { action: 'register', response: JSON.stringify(authenticator.register(options, { origin: 'https://phish.example' })) });
+    expect(phished.status).toBe(400);
+    expect(phished.html).toContain('The new passkey could not be registered');
+    expect(phished.html).toContain('Set up a soft token instead');
+    const retry = passkeyOptionsIn<PublicKeyCredentialCreationOptionsJSON>(phished.html, '/step/enrol-passkey');
+    expect(retry.challenge).not.toBe(options.challenge);
+
+    const registered = await agent.follow(await agent.submit(phished, '/step/enrol-passkey', { action: 'register', response: JSON.stringify(authenticator.register(retry)) }), isCallback);
     const first = await claimsOf(auth, registered.url);
     // Creating a passkey proves nothing about who is signing in now.
     expect(first.amr).toEqual(['pwd', 'mail', 'mfa']);
     expect(first.acr).toBe('urn:idp:acr:mfa');
     const [stored] = await server.app.services.passkeys.list(user.id);
     expect(stored).toMatchObject({ name: 'Passkey', counter: 1, backupEligible: false, backupState: false, aaguid: 'a11ce000-0000-4000-8000-00000000beef', transports: ['internal', 'hybrid'], lastUsedAt: null });
-    expect(stored!.credentialId).toBe(authenticator.credentials[0]!.id.toString('base64url'));
+    expect(stored!.credentialId).toBe(authenticator.credentials.at(-1)!.id.toString('base64url'));
     expect((await server.app.services.audit.list({ type: 'passkey.registered', subject: user.id })).length).toBe(1);
 
     // The next sign-in: password, then the passkey (first, since the account has one); no enrolment.
