@@ -1,4 +1,5 @@
 // Assembles the server: database, services, oidc-provider and our routes on the provider's Koa app.
+import { createSecretKey } from 'node:crypto';
 import type Provider from 'oidc-provider';
 import pino, { type Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -14,16 +15,19 @@ import { staticRoutes } from './http/static.routes.js';
 import { createViews } from './http/views.js';
 import { CONSOLE_CLIENT_ID } from './console/console-client.js';
 import { adminApiRoutes } from './admin/api/admin-api.routes.js';
+import { openApiRoutes } from './admin/api/openapi.routes.js';
 import { adminRoutes } from './admin/console/admin.routes.js';
 import { interactionRoutes } from './interactions/interaction.routes.js';
 import { createLoginEngine } from './interactions/login-flow.js';
+import { installMetrics } from './metrics/install-metrics.js';
 import { openDatabase } from './persistence/data-source.js';
 import { portalRoutes } from './portal/portal.routes.js';
 import { withStartupLock } from './persistence/startup-lock.js';
 import { createAdapter, removeExpiredPayloads } from './provider/adapter.js';
-import { backchannelNotifier } from './provider/backchannel-notifier.js';
+import { auditBackchannelEvents, backchannelNotifier } from './provider/backchannel-notifier.js';
+import { postAsGet } from './http/post-as-get.js';
+import { ownRoutes } from './http/own-routes.js';
 import { createProvider } from './provider/provider.js';
-import { CookieSigner } from './security/cookie-signer.js';
 import { randomToken } from './security/random.js';
 import { activationRoutes } from './tokens/activation.routes.js';
 import { passwordResetRoutes } from './users/password-reset.routes.js';
@@ -46,9 +50,7 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
   const ds = await openDatabase(config.database);
   const views = createViews();
   const services = await createServices(config, ds, views, overrides);
-  const cookieKeys = new CookieSigner(
-    JSON.parse(await services.secrets.getOrCreate('cookie-keys', () => JSON.stringify([randomToken(32)]))) as string[],
-  );
+  const cookieKeys = JSON.parse(await services.secrets.getOrCreate('cookie-keys', () => JSON.stringify([randomToken(32)]))) as string[];
   const provider = createProvider({
     config,
     adapter: createAdapter(ds, services.clock, (id) => services.clients.metadataFor(id), await services.secrets.bytes('payload-id-key')),
@@ -57,31 +59,40 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
     ruleLevel: async (clientId) => (await services.clientRules.get(clientId)).minLevel,
     jwks: { keys: await withStartupLock(ds, config.database, () => services.keys.jwks()) },
     cookieKeys,
+    resources: services.resources,
   });
   provider.on('server_error', (ctx, err) => {
     noteServerError(ctx, err);
     log.error({ err }, 'oidc-provider server error');
   });
   services.sessions.onEnded(backchannelNotifier(provider, services.audit));
+  auditBackchannelEvents(provider, services.audit, log);
+  const metrics = installMetrics(config, provider, services.audit, ds);
 
   const csrf = csrfProtection(await services.secrets.bytes('csrf-key'), config.issuer.startsWith('https://'));
   const forms = [formBody(), csrf];
   const engine = createLoginEngine(services);
 
+  provider.use(metrics.timer);
   provider.use(securityHeaders(config.issuer.startsWith('https://')));
   provider.use(errorHandler(views, log));
+  // POST at /auth and /session/end, answered as a GET so that SameSite=Lax cookies come along.
+  provider.use(postAsGet(['/auth', '/session/end'], createSecretKey(await services.secrets.bytes('post-as-get-key')), services.clock));
+  const adminApi = adminApiRoutes(provider, services);
   const routers = [
     healthRoutes(ds),
+    metrics.router,
     staticRoutes(),
     interactionRoutes(provider, engine, views, services.audit, forms),
     activationRoutes(services.activations, views),
-    adminApiRoutes(provider, services),
+    openApiRoutes(adminApi, config.issuer),
+    adminApi,
     adminRoutes(services, views, forms),
     portalRoutes(services, views, forms),
     passwordResetRoutes(services, views, forms),
     ...(config.demo ? [demoRoutes(config, services, views, forms), devRoutes(services, views)] : []),
   ];
-  for (const router of routers) provider.use(router.routes());
+  provider.use(ownRoutes(routers));
 
   // The provider's own pages (My Profile, admin console) sign in through it as this client.
   await services.clients.ensureBuiltIn(

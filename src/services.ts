@@ -37,6 +37,9 @@ import { PasswordResetService } from './users/password-reset.service.js';
 import { UserAdminService } from './users/user-admin.service.js';
 import { UserService } from './users/user.service.js';
 import { AccountSessions } from './provider/account-sessions.js';
+import { ResourceServerService } from './resources/resource-server.service.js';
+import { ForgotPasswordService } from './recovery/forgot-password.service.js';
+import { RecoveryCodeService } from './recovery/recovery-code.service.js';
 
 export interface Services {
   config: Config;
@@ -54,6 +57,7 @@ export interface Services {
   outbox?: OutboxChannel;
   pins: OneTimePinService;
   clients: ClientService;
+  resources: ResourceServerService;
   keys: KeyService;
   tokens: SoftTokenService;
   tokenVerifier: TokenVerifier;
@@ -69,6 +73,8 @@ export interface Services {
   sessions: SessionRevoker;
   accountSessions: AccountSessions;
   passkeys: PasskeyService;
+  recoveryCodes: RecoveryCodeService;
+  forgotPassword: ForgotPasswordService;
   close(): Promise<void>;
 }
 
@@ -106,7 +112,14 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
   const tokenVerifier = new TokenVerifier(ds, clock, tokens, audit, config.tokens, config.lockout);
   const activations = new ActivationService(ds, clock, box, tokens, users, delivery, audit, config.tokens, config.issuer);
   const sessions = new SessionRevoker(ds, audit, clock);
+  const clients = new ClientService(ds, clock, audit, box);
   const userAdmin = new UserAdminService(ds, clock, hasher, lockout, guard, notices, audit, config.password, sessions);
+  const passkeys = new PasskeyService(ds, clock, audit, passkeySettings(config), await secrets.bytes('passkey-challenge-key'), { policy: config.tokens, tokens, guard, notices });
+  const questions = new SecurityQuestionService(ds, clock, hasher, audit, config.questions);
+  const recoveryCodes = new RecoveryCodeService(ds, clock, audit, notices, await secrets.bytes('recovery-code-key'));
+  const { recovery } = config;
+  const forgotLimiters = { account: new RateLimiter(ds, clock, recovery.forgotAccountLimit, recovery.forgotWindow), ip: new RateLimiter(ds, clock, recovery.forgotIpLimit, recovery.forgotWindow) };
+  const forgotPassword = new ForgotPasswordService(users, lockout, tokens, tokenVerifier, passkeys, recoveryCodes, pins, questions, userAdmin, audit, forgotLimiters, recovery, config.pin);
   return {
     config,
     ds,
@@ -122,14 +135,15 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
     delivery,
     outbox,
     pins,
-    clients: new ClientService(ds, clock, audit, box),
+    clients,
+    resources: new ResourceServerService(ds, clock, audit, clients),
     keys: new KeyService(ds, box, clock),
     tokens,
     tokenVerifier,
     activations,
     notices,
-    tokenLifecycle: new TokenLifecycleService(tokens, activations, notices, audit, config.tokens, guard),
-    questions: new SecurityQuestionService(ds, clock, hasher, audit, config.questions),
+    tokenLifecycle: new TokenLifecycleService(tokens, activations, notices, audit, config.tokens, guard, passkeys),
+    questions,
     settings,
     userAdmin,
     passwordResets: new PasswordResetService(ds, clock, users, userAdmin, pins, delivery, lockout, audit, config),
@@ -137,7 +151,9 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
     clientRules: new ClientRuleService(ds, clock, groups, audit),
     sessions,
     accountSessions: new AccountSessions(ds, clock),
-    passkeys: new PasskeyService(ds, clock, audit, passkeySettings(config), await secrets.bytes('passkey-challenge-key')),
+    passkeys,
+    recoveryCodes,
+    forgotPassword,
     async close() {
       smtp?.close();
       if (ds.isInitialized) await ds.destroy();

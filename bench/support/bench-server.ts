@@ -1,7 +1,6 @@
 // A real server process on a fresh SQLite database for benchmarks, with an SMS gateway stand-in,
 // a confidential application registered, and a way to seed users through the services.
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { REDIRECT_URI } from '../../test/support/relying-party.js';
 import { freePort, startServerProcess } from '../../test/support/server-process.js';
 import { SmsCapture } from '../../test/support/sms-capture.js';
 import { keepAliveFetch } from './keep-alive-transport.js';
+import { type ThreadCpu, threadCpuSeconds, totalCpu } from './process-cpu.js';
 
 export interface BenchServer {
   url: string;
@@ -27,13 +27,6 @@ export interface BenchServer {
   /** Runs `fn` with the services opened on the same database (for seeding), then closes them. */
   seed<T>(fn: (s: Services) => Promise<T>): Promise<T>;
   stop(): Promise<void>;
-}
-
-export interface ThreadCpu {
-  main: number;
-  pool: number;
-  v8: number;
-  other: number;
 }
 
 export async function startBenchServer(extraEnv: Record<string, string> = {}): Promise<BenchServer> {
@@ -77,7 +70,7 @@ export async function startBenchServer(extraEnv: Record<string, string> = {}): P
     sms,
     rp,
     seed,
-    serverCpu: () => processCpuSeconds(server.child.pid!),
+    serverCpu: () => totalCpu(threadCpuSeconds(server.child.pid!)),
     serverThreads: () => threadCpuSeconds(server.child.pid!),
     async stop() {
       await server.stop();
@@ -89,27 +82,4 @@ export async function startBenchServer(extraEnv: Record<string, string> = {}): P
 
 function pick(source: NodeJS.ProcessEnv, keys: string[]): Record<string, string> {
   return Object.fromEntries(keys.flatMap((k) => (source[k] ? [[k, source[k]]] : [])));
-}
-
-/** CPU time of each thread of a process (Linux /proc, nanosecond precision from schedstat). */
-function threads(pid: number): Array<{ tid: string; name: string; seconds: number }> {
-  return readdirSync(`/proc/${pid}/task`).map((tid) => ({
-    tid,
-    name: readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim(),
-    seconds: Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e9,
-  }));
-}
-
-/** Threads that have exited are not counted (the server's threads live as long as it does). */
-function processCpuSeconds(pid: number): number {
-  return threads(pid).reduce((sum, t) => sum + t.seconds, 0);
-}
-
-function threadCpuSeconds(pid: number): ThreadCpu {
-  const cpu: ThreadCpu = { main: 0, pool: 0, v8: 0, other: 0 };
-  for (const { tid, name, seconds } of threads(pid)) {
-    const kind = tid === String(pid) ? 'main' : name.startsWith('libuv-worker') ? 'pool' : name.startsWith('V8') ? 'v8' : 'other';
-    cpu[kind] += seconds;
-  }
-  return cpu;
 }

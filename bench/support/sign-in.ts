@@ -1,5 +1,6 @@
 // One complete sign-in as an application and a person do it: authorize → password → second factor
-// → redirect with the code → token request (ID token checked by openid-client).
+// → redirect with the code → token request (ID token checked by openid-client); and the same code
+// flow around any other pages (the floor server's one form).
 import * as oidc from 'openid-client';
 import { isCallback, REDIRECT_URI } from '../../test/support/relying-party.js';
 import { type Page, UserAgent } from '../../test/support/user-agent.js';
@@ -26,6 +27,24 @@ export async function signIn(
   secondFactor: (agent: UserAgent, page: Page) => Promise<Page>,
   probe?: Probe,
 ): Promise<SignInTiming> {
+  let ms = 0;
+  const total = await codeFlow(rp, login, async (agent, loginPage) => {
+    const factorPage = await agent.follow(await agent.submit(loginPage, '/step/password', { login, password }));
+    const t1 = performance.now();
+    probe?.before();
+    const response = await secondFactor(agent, factorPage);
+    probe?.after();
+    ms = performance.now() - t1;
+    return response;
+  });
+  return { total, secondFactor: ms };
+}
+
+/**
+ * The application's side of any sign-in: authorize, the first page, `interact` (the pages in between,
+ * returning the last response), the redirect back with the code, the token request. Returns its ms.
+ */
+export async function codeFlow(rp: oidc.Configuration, who: string, interact: (agent: UserAgent, firstPage: Page) => Promise<Page>): Promise<number> {
   const t0 = performance.now();
   const agent = new UserAgent({}, keepAliveTransport);
   const verifier = oidc.randomPKCECodeVerifier();
@@ -39,20 +58,10 @@ export async function signIn(
     state,
     nonce,
   });
-  const loginPage = await agent.follow(await agent.get(url.href));
-  const factorPage = await agent.follow(await agent.submit(loginPage, '/step/password', { login, password }));
-  const answer = await prepareAnswer(agent, factorPage, secondFactor, probe);
-  const done = await agent.follow(answer.page, isCallback);
-  if (!isCallback(done.url)) throw new Error(`sign-in of ${login} did not return to the application:\n${done.html.slice(0, 800)}`);
+  const firstPage = await agent.follow(await agent.get(url.href));
+  const done = await agent.follow(await interact(agent, firstPage), isCallback);
+  if (!isCallback(done.url)) throw new Error(`sign-in of ${who} did not return to the application:\n${done.html.slice(0, 800)}`);
   const tokens = await oidc.authorizationCodeGrant(rp, new URL(done.url), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
   if (!tokens.claims()?.sub) throw new Error('no ID token');
-  return { total: performance.now() - t0, secondFactor: answer.ms };
-}
-
-async function prepareAnswer(agent: UserAgent, page: Page, secondFactor: (agent: UserAgent, page: Page) => Promise<Page>, probe?: Probe) {
-  const t1 = performance.now();
-  probe?.before();
-  const response = await secondFactor(agent, page);
-  probe?.after();
-  return { page: response, ms: performance.now() - t1 };
+  return performance.now() - t0;
 }

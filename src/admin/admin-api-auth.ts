@@ -22,7 +22,8 @@ export function adminApiAuth(provider: Provider): Middleware {
     }
     const token = await provider.ClientCredentials.find(match[1]!);
     const scopes = new Set(String(token?.scope ?? '').split(' '));
-    if (!token || token.isExpired || !scopes.has(ADMIN_SCOPE)) {
+    // A token for a resource server (it has an audience) is that API's, never the admin API's.
+    if (!token || token.isExpired || !scopes.has(ADMIN_SCOPE) || token.aud !== undefined) {
       ctx.set('WWW-Authenticate', 'Bearer realm="admin", error="invalid_token"');
       throw new AppError('admin.unauthenticated');
     }

@@ -12,6 +12,8 @@ export type Permission =
   | 'tokens.read'
   | 'tokens.help'
   | 'tokens.write'
+  | 'passkeys.read'
+  | 'passkeys.delete'
   | 'settings.read'
   | 'settings.write'
   | 'clients.read'
@@ -20,7 +22,9 @@ export type Permission =
   | 'audit.read'
   | 'roles.admin';
 
-const helpdesk: Permission[] = ['users.read', 'users.unlock', 'users.sessions', 'tokens.read', 'tokens.help', 'settings.read', 'clients.read', 'audit.read'];
+// Help desk deletes a lost passkey (the guard keeps the account's last way in); taking the last one
+// is an administrator's call, as for tokens (`tokens.write`).
+const helpdesk: Permission[] = ['users.read', 'users.unlock', 'users.sessions', 'tokens.read', 'tokens.help', 'passkeys.read', 'passkeys.delete', 'settings.read', 'clients.read', 'audit.read'];
 const admin: Permission[] = [...helpdesk, 'users.write', 'users.password', 'tokens.write', 'settings.write', 'clients.write', 'groups.write'];
 
 const grants: Record<Role, ReadonlySet<Permission>> = {

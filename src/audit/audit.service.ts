@@ -18,8 +18,12 @@ export interface AuditRecord extends AuditContext {
   details?: JsonObject;
 }
 
+/** Told of every event once it is stored (metrics count them); it must be quick and must not throw. */
+export type AuditObserver = (event: AuditRecord) => void;
+
 export class AuditService {
   readonly #repo: Repository<AuditEventEntity>;
+  readonly #observers: AuditObserver[] = [];
 
   constructor(ds: DataSource, private readonly clock: Clock) {
     this.#repo = ds.getRepository(AuditEventEntity);
@@ -37,6 +41,11 @@ export class AuditService {
       ip: event.ip ?? null,
       details: event.details ?? {},
     });
+    for (const observe of this.#observers) observe(event);
+  }
+
+  observe(observer: AuditObserver): void {
+    this.#observers.push(observer);
   }
 
   async list(filter: AuditFilter = {}): Promise<AuditEventEntity[]> {

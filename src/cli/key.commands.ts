@@ -15,7 +15,7 @@ export async function keyCommand(verb: string | undefined, args: string[], io: C
       io.out(
         json
           ? JSON.stringify(prepared)
-          : `Next signing key ${prepared.kid} ${prepared.created ? 'created' : 'was already prepared'}. Restart the servers one by one so that all publish it, then run "keys rotate".`,
+          : `Next signing keys ${prepared.kids.RS256} (RS256) and ${prepared.kids.ES256} (ES256) ${prepared.created ? 'created' : 'were already prepared'}. Restart the servers one by one so that all publish them, then run "keys rotate".`,
       );
       return;
     }
@@ -26,7 +26,7 @@ export async function keyCommand(verb: string | undefined, args: string[], io: C
       io.out(
         json
           ? JSON.stringify(rotated)
-          : `New signing key ${rotated.kid}${rotated.staged ? ' (prepared earlier)' : ''}; retired ${rotated.retired.join(', ') || 'none'}. Restart the servers to sign with it.` +
+          : `New signing keys ${rotated.kids.RS256} (RS256) and ${rotated.kids.ES256} (ES256)${rotated.staged ? ' (prepared earlier)' : ''}; retired ${rotated.retired.join(', ') || 'none'}. Restart the servers to sign with them.` +
               (rotated.staged ? '' : ' With several servers, use "keys prepare" first: a server restarted early would sign with a key the others do not publish yet.'),
       );
       return;

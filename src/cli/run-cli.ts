@@ -8,6 +8,7 @@ import { withServices } from './cli-context.js';
 import { clientCommand } from './client.commands.js';
 import { type CliIo, UsageError } from './cli-io.js';
 import { keyCommand } from './key.commands.js';
+import { resourceCommand } from './resource.commands.js';
 import { userCommand } from './user.commands.js';
 
 export const usage = `usage: idp <command> [--json]
@@ -16,12 +17,18 @@ export const usage = `usage: idp <command> [--json]
   user list
   user unlock USERNAME
   client add --id ID --redirect-uri URI [--redirect-uri URI…] [--post-logout-redirect-uri URI] [--backchannel-logout-uri URI] [--public] [--third-party] [--name N]
+             [--grant authorization_code|refresh_token|device_code|client_credentials …] [--private-key-jwt (--jwks-file F | --jwks-uri URI)]
+             [--require-par] [--require-dpop] [--id-token-alg RS256|ES256]
+  client update --id ID [--require-par yes|no] [--require-dpop yes|no] [--id-token-alg RS256|ES256] [--name N]
   client add-service --id ID --role helpdesk|admin|superadmin
   client list
+  resource add --identifier URI --name N --scope S [--scope S…] [--format jwt|opaque] [--ttl SECONDS] [--alg RS256|ES256] [--client-id ID]
+  resource update --identifier URI [--name N] [--scope S…] [--format jwt|opaque] [--ttl SECONDS] [--alg RS256|ES256]
+  resource list | resource delete --identifier URI | resource rotate-secret --identifier URI
   keys prepare | keys rotate | keys list
            (several servers: prepare, restart each, rotate, restart each; one server: rotate, restart)`;
 
-const groups = { user: userCommand, client: clientCommand, keys: keyCommand } as const;
+const groups = { user: userCommand, client: clientCommand, keys: keyCommand, resource: resourceCommand } as const;
 
 export async function runCli(argv: string[], io: CliIo, env: Record<string, string | undefined>): Promise<number> {
   const json = argv.includes('--json');

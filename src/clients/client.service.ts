@@ -10,7 +10,7 @@ import type { SecretBox } from '../security/secret-box.js';
 import { openClientMetadata, sealClientSecret } from './client-secret.js';
 import type { Clock } from '../support/clock.js';
 import { TtlCache } from '../support/ttl-cache.js';
-import { type NewClient, newClientSchema } from './client.schema.js';
+import { type ClientPatch, clientPatchSchema, DEVICE_CODE_GRANT, type NewClient, newClientSchema } from './client.schema.js';
 
 export interface ClientSummary {
   clientId: string;
@@ -21,6 +21,23 @@ export interface ClientSummary {
   redirectUris: string[];
   postLogoutRedirectUris: string[];
   backchannelLogoutUri?: string;
+  grantTypes: string[];
+  /** `none` for a public application. */
+  authMethod: string;
+  requirePar: boolean;
+  requireDpop: boolean;
+  idTokenSigningAlg: string;
+  /** The resource server whose introspection credentials this client is. */
+  resourceServer?: string;
+}
+
+/** Where a resource server's credentials point back to it (client metadata). */
+export const RESOURCE_SERVER_MARKER = 'resource_server';
+
+function parseOrThrow<T>(result: { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } }): T {
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new AppError('client.invalid', { reason: `${issue.path.map(String).join('.')} ${issue.message}` });
 }
 
 /** oidc-provider reads a client several times per sign-in: a change made by another server process shows within this time. */
@@ -43,28 +60,29 @@ export class ClientService {
 
   /** Registers a client; a confidential client's generated secret is returned once. */
   async add(input: NewClient, ctx: AuditContext = {}): Promise<{ clientId: string; clientSecret?: string }> {
-    const parsed = newClientSchema.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new AppError('client.invalid', { reason: `${issue.path.join('.')} ${issue.message}` });
-    }
-    const c = parsed.data;
+    const c = parseOrThrow(newClientSchema.safeParse(input));
     if (await this.#repo.existsBy({ clientId: c.clientId })) throw new AppError('client.exists');
-    const clientSecret = c.public ? undefined : randomToken(32);
+    const authMethod = c.public ? 'none' : c.authMethod;
+    const clientSecret = authMethod === 'client_secret_basic' ? randomToken(32) : undefined;
     const metadata: JsonObject = {
       client_name: c.name ?? c.clientId,
       redirect_uris: c.redirectUris,
       post_logout_redirect_uris: c.postLogoutRedirectUris,
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: c.public ? 'none' : 'client_secret_basic',
+      grant_types: c.grantTypes.map((g) => (g === 'device_code' ? DEVICE_CODE_GRANT : g)),
+      response_types: c.grantTypes.includes('authorization_code') ? ['code'] : [],
+      token_endpoint_auth_method: authMethod,
       first_party: c.firstParty,
+      id_token_signed_response_alg: c.idTokenSigningAlg,
+      require_pushed_authorization_requests: c.requirePar,
+      dpop_bound_access_tokens: c.requireDpop,
+      ...(c.jwks ? { jwks: c.jwks } : {}),
+      ...(c.jwksUri ? { jwks_uri: c.jwksUri } : {}),
       ...(clientSecret ? { client_secret: sealClientSecret(this.box, c.clientId, clientSecret) } : {}),
       ...(c.backchannelLogoutUri ? { backchannel_logout_uri: c.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
     };
     const now = this.clock.now();
     await this.#repo.insert({ clientId: c.clientId, metadata, createdAt: now, updatedAt: now });
-    await this.audit.record({ ...ctx, type: 'client.created', outcome: 'success', details: { clientId: c.clientId, public: c.public } });
+    await this.audit.record({ ...ctx, type: 'client.created', outcome: 'success', details: { clientId: c.clientId, public: c.public, grantTypes: c.grantTypes, authMethod } });
     return { clientId: c.clientId, clientSecret };
   }
 
@@ -113,12 +131,40 @@ export class ClientService {
   }
 
   /**
+   * The credentials a resource server introspects tokens with (RFC 7662): a client that can ask
+   * for no token at all, marked with the resource server it stands for. The secret is returned once.
+   */
+  async addResourceCredentials(clientId: string, identifier: string, ctx: AuditContext = {}): Promise<string> {
+    if (await this.#repo.existsBy({ clientId })) throw new AppError('client.exists');
+    const clientSecret = randomToken(32);
+    const metadata: JsonObject = {
+      client_name: clientId,
+      client_secret: sealClientSecret(this.box, clientId, clientSecret),
+      grant_types: [],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+      [RESOURCE_SERVER_MARKER]: identifier,
+    };
+    const now = this.clock.now();
+    await this.#repo.insert({ clientId, metadata, createdAt: now, updatedAt: now });
+    await this.audit.record({ ...ctx, type: 'client.created', outcome: 'success', clientId, details: { clientId, resourceServer: identifier } });
+    return clientSecret;
+  }
+
+  /** Removes a resource server's credentials (only ResourceServerService calls this). */
+  async deleteResourceCredentials(clientId: string): Promise<void> {
+    await this.#repo.delete({ clientId });
+    this.#metadata.delete(clientId);
+  }
+
+  /**
    * A new secret for a confidential client, returned once; the old one stops working at once, and
    * so do the client-credentials tokens (admin API) obtained with it.
    */
   async rotateSecret(clientId: string, ctx: AuditContext = {}): Promise<string> {
     const row = await this.#get(clientId);
-    if (row.metadata.token_endpoint_auth_method === 'none') throw new AppError('client.public_no_secret');
+    if (row.metadata.token_endpoint_auth_method !== 'client_secret_basic') throw new AppError('client.public_no_secret');
     const clientSecret = randomToken(32);
     const metadata: JsonObject = { ...row.metadata, client_secret: sealClientSecret(this.box, clientId, clientSecret) };
     await this.#repo.update({ clientId }, { metadata, updatedAt: this.clock.now() });
@@ -128,22 +174,24 @@ export class ClientService {
     return clientSecret;
   }
 
-  /** Changes the URIs or name of an application (validated like a new client). */
-  async update(clientId: string, input: Partial<Pick<NewClient, 'name' | 'redirectUris' | 'postLogoutRedirectUris' | 'backchannelLogoutUri'>>, ctx: AuditContext = {}): Promise<void> {
+  /** Changes the URIs, name or protocol requirements of an application (validated like a new client). */
+  async update(clientId: string, input: ClientPatch, ctx: AuditContext = {}): Promise<void> {
     const row = await this.#get(clientId);
-    if (row.metadata.grant_types?.includes('client_credentials')) throw new AppError('client.invalid', { reason: 'service accounts have no URIs' });
-    const parsed = newClientSchema.partial().safeParse({ ...input, clientId });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new AppError('client.invalid', { reason: `${issue.path.join('.')} ${issue.message}` });
-    }
-    const c = parsed.data;
+    if (row.metadata[RESOURCE_SERVER_MARKER]) throw new AppError('resource.credentials');
+    const c = parseOrThrow(clientPatchSchema.safeParse(input));
+    const serviceAccount = typeof row.metadata.admin_role === 'string';
+    if (serviceAccount && (c.redirectUris || c.postLogoutRedirectUris || c.backchannelLogoutUri)) throw new AppError('client.invalid', { reason: 'service accounts have no URIs' });
+    const grants = (row.metadata.grant_types as string[] | undefined) ?? [];
+    if (c.redirectUris && !grants.includes('authorization_code')) throw new AppError('client.invalid', { reason: 'redirectUris only for applications that sign users in with authorization_code' });
     const metadata: JsonObject = {
       ...row.metadata,
       ...(c.name !== undefined ? { client_name: c.name } : {}),
       ...(c.redirectUris !== undefined ? { redirect_uris: c.redirectUris } : {}),
       ...(c.postLogoutRedirectUris !== undefined ? { post_logout_redirect_uris: c.postLogoutRedirectUris } : {}),
       ...(c.backchannelLogoutUri !== undefined ? { backchannel_logout_uri: c.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
+      ...(c.requirePar !== undefined ? { require_pushed_authorization_requests: c.requirePar } : {}),
+      ...(c.requireDpop !== undefined ? { dpop_bound_access_tokens: c.requireDpop } : {}),
+      ...(c.idTokenSigningAlg !== undefined ? { id_token_signed_response_alg: c.idTokenSigningAlg } : {}),
     };
     await this.#repo.update({ clientId }, { metadata, updatedAt: this.clock.now() });
     this.#metadata.delete(clientId);
@@ -151,7 +199,8 @@ export class ClientService {
   }
 
   async delete(clientId: string, ctx: AuditContext = {}): Promise<void> {
-    await this.#get(clientId);
+    const row = await this.#get(clientId);
+    if (row.metadata[RESOURCE_SERVER_MARKER]) throw new AppError('resource.credentials');
     await this.#repo.delete({ clientId });
     this.#metadata.delete(clientId);
     // Its grants, codes and tokens go with it.
@@ -195,6 +244,12 @@ export class ClientService {
       redirectUris: (r.metadata.redirect_uris as string[]) ?? [],
       postLogoutRedirectUris: (r.metadata.post_logout_redirect_uris as string[]) ?? [],
       backchannelLogoutUri: r.metadata.backchannel_logout_uri as string | undefined,
+      grantTypes: ((r.metadata.grant_types as string[] | undefined) ?? []).map((g) => (g === DEVICE_CODE_GRANT ? 'device_code' : g)),
+      authMethod: String(r.metadata.token_endpoint_auth_method ?? 'client_secret_basic'),
+      requirePar: r.metadata.require_pushed_authorization_requests === true,
+      requireDpop: r.metadata.dpop_bound_access_tokens === true,
+      idTokenSigningAlg: String(r.metadata.id_token_signed_response_alg ?? 'RS256'),
+      ...(typeof r.metadata[RESOURCE_SERVER_MARKER] === 'string' ? { resourceServer: r.metadata[RESOURCE_SERVER_MARKER] as string } : {}),
     }));
   }
 }

@@ -1,4 +1,5 @@
 // The one place that reads the environment: parsed and validated once, then passed around.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z
@@ -64,12 +65,25 @@ const schema = z
     REQUIRE_SOFT_TOKEN: bool.default(true),
     TOKEN_PIN_FALLBACK: bool.default(true),
     RECOVERY_REQUIRE_POSSESSION: bool.default(true),
+    FORGOT_PASSWORD_QUESTIONS: bool.default(true),
+    PRODUCT_NAME: z.string().trim().min(1).max(60).default('Identity Provider'),
+    PRODUCT_LOGO_URL: z.string().max(500).default(''),
+    DEFAULT_LOCALE: z.enum(['en', 'fr']).default('en'),
+    FORGOT_PASSWORD_ACCOUNT_LIMIT: z.coerce.number().int().min(1).max(1000).default(10),
+    FORGOT_PASSWORD_IP_LIMIT: z.coerce.number().int().min(1).default(30),
+    FORGOT_PASSWORD_WINDOW: seconds.min(60).default(3600),
     QA_QUESTIONS: z.string().min(1).optional(),
     QA_MIN_COUNT: z.coerce.number().int().min(1).max(10).default(3),
     QA_ASK_COUNT: z.coerce.number().int().min(1).max(10).default(2),
     SESSION_TTL: seconds.min(60).default(8 * 3600),
     INTERACTION_TTL: seconds.min(60).default(1800),
     PASSKEY_RP_ID: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'must be a domain name').optional(),
+    // Comma-separated host names, addresses or CIDR networks on private or special-use addresses that
+    // the provider may call (back-channel logout, clients' jwks_uri); empty: public addresses only.
+    OUTBOUND_ALLOWED_HOSTS: z.string().optional(),
+    // /metrics: a bearer token, an address allowlist (IPs or CIDR networks), or both (then both must hold).
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    METRICS_ALLOW: z.string().optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SECRET_KEY) {
@@ -125,8 +139,20 @@ export interface Config {
     required: boolean;
     pinFallback: boolean;
   };
-  /** "I have misplaced my token": a possession factor the account already had is proven after the questions. */
-  recovery: { requirePossession: boolean };
+  /**
+   * "I have misplaced my token": a possession factor the account already had is proven after the questions.
+   * "I've forgotten my password": `forgotQuestions` asks the security questions after the possession
+   * factor (accounts that have them); attempts are limited per account and per address in a window.
+   */
+  recovery: { requirePossession: boolean; forgotQuestions: boolean; forgotAccountLimit: number; forgotIpLimit: number; forgotWindow: number };
+  /** Private or special-use hosts and networks (CIDR) the provider may call; empty: public addresses only (outbound-fetch.ts). */
+  outbound: { allowedHosts: string[] };
+  /** Who may read /metrics; with neither set, loopback only outside production and nobody in production. */
+  metrics: { token?: string; allow: string[] };
+  /** The product name and logo shown on every page and used as the issuer label of authenticator apps. */
+  brand: { name: string; logoUrl: string };
+  /** The language of pages and messages when neither the request nor the user chose one. */
+  i18n: { defaultLocale: 'en' | 'fr' };
 }
 
 export class ConfigError extends Error {}
@@ -218,6 +244,45 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       required: e.REQUIRE_SOFT_TOKEN,
       pinFallback: e.TOKEN_PIN_FALLBACK,
     },
-    recovery: { requirePossession: e.RECOVERY_REQUIRE_POSSESSION },
+    recovery: {
+      requirePossession: e.RECOVERY_REQUIRE_POSSESSION,
+      forgotQuestions: e.FORGOT_PASSWORD_QUESTIONS,
+      forgotAccountLimit: e.FORGOT_PASSWORD_ACCOUNT_LIMIT,
+      forgotIpLimit: e.FORGOT_PASSWORD_IP_LIMIT,
+      forgotWindow: e.FORGOT_PASSWORD_WINDOW,
+    },
+    outbound: { allowedHosts: allowedHosts(e.OUTBOUND_ALLOWED_HOSTS) },
+    metrics: { token: e.METRICS_TOKEN, allow: metricsAllow(e.METRICS_ALLOW) },
+    brand: { name: e.PRODUCT_NAME, logoUrl: e.PRODUCT_LOGO_URL },
+    i18n: { defaultLocale: e.DEFAULT_LOCALE },
   };
+}
+
+/** OUTBOUND_ALLOWED_HOSTS: host names, IP addresses or CIDR networks, comma or space separated. */
+function allowedHosts(value: string | undefined): string[] {
+  const entries = (value ?? '').split(/[\s,]+/).map((h) => h.trim().toLowerCase()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const ipVersion = isIP(address!);
+    const validBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (ipVersion === 6 ? 128 : 32) && ipVersion !== 0);
+    const validHost = ipVersion !== 0 || (bits === undefined && /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(address!));
+    if (extra !== undefined || !validBits || !validHost) {
+      throw new ConfigError(`Invalid configuration:\n  OUTBOUND_ALLOWED_HOSTS: "${entry}" is not a host name, an IP address or a CIDR network`);
+    }
+  }
+  return entries;
+}
+
+/** METRICS_ALLOW: IP addresses or CIDR networks, comma or space separated (no host names: the check is on the caller's address). */
+function metricsAllow(value: string | undefined): string[] {
+  const entries = (value ?? '').split(/[\s,]+/).map((a) => a.trim().toLowerCase()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const ipVersion = isIP(address!);
+    const validBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (ipVersion === 6 ? 128 : 32));
+    if (ipVersion === 0 || extra !== undefined || !validBits) {
+      throw new ConfigError(`Invalid configuration:\n  METRICS_ALLOW: "${entry}" is not an IP address or a CIDR network`);
+    }
+  }
+  return entries;
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type nunjucks from 'nunjucks';
 import { AppError } from '../errors/app-error.js';
 import { messageFor } from '../errors/messages.js';
+import { isRefusedInput } from '../persistence/refused-input.js';
 import { isDatabaseUnavailable } from '../persistence/unavailable.js';
 import type { FlashMessages } from './flash.js';
 
@@ -23,6 +24,7 @@ export function errorHandler(views: nunjucks.Environment, log: Logger): Middlewa
       await next();
       // oidc-provider answers its own failures; the database being away is ours to say.
       if (ctx.state.databaseUnavailable) return respond(ctx, views, new AppError('server.unavailable'));
+      if (ctx.state.refusedInput) return respond(ctx, views, new AppError('request.invalid'));
       if (ctx.status === 404 && ctx.body === undefined) throw new AppError('request.not_found');
     } catch (err) {
       const known = knownError(err);
@@ -32,14 +34,16 @@ export function errorHandler(views: nunjucks.Environment, log: Logger): Middlewa
   };
 }
 
-/** For oidc-provider's `server_error` event: marks the response for the boundary to turn into a 503. */
+/** For oidc-provider's `server_error` event: marks the response for the boundary to turn into a 503 (or a 400). */
 export function noteServerError(ctx: Context, err: unknown): void {
   if (isDatabaseUnavailable(err)) ctx.state.databaseUnavailable = true;
+  else if (isRefusedInput(err)) ctx.state.refusedInput = true;
 }
 
 function knownError(err: unknown): AppError | null {
   if (err instanceof AppError) return err;
   if (isDatabaseUnavailable(err)) return new AppError('server.unavailable');
+  if (isRefusedInput(err)) return new AppError('request.invalid');
   const { status, expose } = err as { status?: number; expose?: boolean };
   if (status === 413) return new AppError('request.too_large');
   if (status === 415) return new AppError('request.invalid', {}, 415);

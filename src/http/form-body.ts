@@ -2,11 +2,12 @@
 // field (`a[]=x`, `a[b]=x`) or anything else that is not a plain string never reaches a route.
 import { bodyParser } from '@koa/bodyparser';
 import type { Context, Middleware } from 'koa';
+import { bodyError } from './body-errors.js';
 
 /** A form's fields: one string each, or the strings of a repeated field (a multiple select). */
 export type FormFields = Readonly<Record<string, string | readonly string[]>>;
 
-const parse = bodyParser({ enableTypes: ['form'], formLimit: '64kb' });
+const parse = bodyParser({ enableTypes: ['form'], formLimit: '64kb', onError: bodyError });
 
 export function formBody(): Middleware {
   return (ctx, next) =>

@@ -12,9 +12,11 @@ export function healthRoutes(ds: DataSource): Router {
       await ds.query('SELECT 1');
       const pending = await ds.showMigrations();
       ctx.status = pending ? 503 : 200;
+      if (pending) ctx.set('Retry-After', '5');
       ctx.body = { status: pending ? 'migrations pending' : 'ready' };
     } catch {
       ctx.status = 503;
+      ctx.set('Retry-After', '5');
       ctx.body = { status: 'database unreachable' };
     }
   });

@@ -15,7 +15,7 @@ export function staticRoutes(): Router {
   });
   // SimpleWebAuthn's browser bundle (UMD: it defines `SimpleWebAuthnBrowser`) and the page glue using it.
   const bundle = join(dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle', 'index.umd.min.js');
-  for (const [path, file] of [['/static/webauthn.js', bundle], ['/static/passkey.js', join(projectRoot, 'views', 'static', 'passkey.js')]] as const) {
+  for (const [path, file] of [['/static/webauthn.js', bundle], ['/static/passkey.js', join(projectRoot, 'views', 'static', 'passkey.js')], ['/static/recovery-codes.js', join(projectRoot, 'views', 'static', 'recovery-codes.js')]] as const) {
     const script = readFileSync(file, 'utf8');
     router.get(path, (ctx) => {
       ctx.type = 'text/javascript';

@@ -1,5 +1,6 @@
 // Passkeys (WebAuthn credentials): the one owner of the `passkeys` table. Options for the browser,
-// registration and assertion checks (by SimpleWebAuthn), counters, names, and their audit events.
+// registration and assertion checks (by SimpleWebAuthn), counters, names, removal (never the last
+// way in), their audit events and the owner's security notices.
 import { randomUUID } from 'node:crypto';
 import {
   type AuthenticationResponseJSON,
@@ -12,14 +13,17 @@ import {
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import { COSEALG } from '@simplewebauthn/server/helpers';
-import type { DataSource, Repository } from 'typeorm';
+import { type DataSource, Not, type Repository } from 'typeorm';
+import type { SuperadminGuard } from '../admin/superadmin-guard.js';
 import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import { AppError } from '../errors/app-error.js';
+import type { SecurityNoticeService } from '../notices/security-notice.service.js';
 import { PasskeyEntity } from '../persistence/entities/passkey.entity.js';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
-import { QuickFind } from '../persistence/quick-find.js';
+import { EntityLookup } from '../persistence/entity-lookup.js';
 import type { Clock } from '../support/clock.js';
 import { CHALLENGE_TTL_MS, PasskeyChallenges } from './passkey-challenge.js';
+import { deviceHint } from './passkey-devices.js';
 import type { PasskeySettings } from './passkey-settings.js';
 
 export interface VerifiedPasskey {
@@ -37,6 +41,20 @@ export interface Expected {
   requireUserVerification: boolean;
 }
 
+/** What removing a passkey must respect, and whom it tells. */
+export interface PasskeyRules {
+  /** Live policy (administrators' settings change it in place): an account must keep a soft token or a passkey. */
+  policy: { required: boolean };
+  tokens: { hasActive(userId: string): Promise<boolean> };
+  guard: Pick<SuperadminGuard, 'beforePasskeyLoss'>;
+  notices: Pick<SecurityNoticeService, 'notify'>;
+}
+
+/** An administrator may take an account's last way in (the user sets one up at the next sign-in). */
+export interface PasskeyLossOptions {
+  allowLast?: boolean;
+}
+
 // The classic algorithms authenticators ship with. Named here so the library does not probe Node's
 // experimental post-quantum Web Crypto support (and warn about it) on every registration.
 const ALGORITHMS = [COSEALG.EdDSA, COSEALG.ES256, COSEALG.RS256];
@@ -46,7 +64,7 @@ export const userHandleOf = (userId: string): string => Buffer.from(userId, 'utf
 
 export class PasskeyService {
   readonly #repo: Repository<PasskeyEntity>;
-  readonly #find: QuickFind<PasskeyEntity>;
+  readonly #find: EntityLookup<PasskeyEntity>;
   readonly challenges: PasskeyChallenges;
 
   constructor(
@@ -55,9 +73,10 @@ export class PasskeyService {
     private readonly audit: AuditService,
     readonly settings: PasskeySettings,
     challengeKey: Buffer,
+    private readonly rules: PasskeyRules,
   ) {
     this.#repo = ds.getRepository(PasskeyEntity);
-    this.#find = new QuickFind(ds, PasskeyEntity);
+    this.#find = new EntityLookup(ds, PasskeyEntity);
     this.challenges = new PasskeyChallenges(challengeKey, clock);
   }
 
@@ -140,12 +159,14 @@ export class PasskeyService {
       backupEligible: info.credentialDeviceType === 'multiDevice',
       backupState: info.credentialBackedUp,
       aaguid: info.aaguid,
-      name: await this.#freeName(user.id, name),
+      // Unnamed, it takes its provider's name where the AAGUID is a known one ("iCloud Keychain").
+      name: await this.#freeName(user.id, name?.trim() ? name : deviceHint({ aaguid: info.aaguid, transports: [] }).name),
       createdAt: this.clock.now(),
       lastUsedAt: null,
     });
     await this.#repo.insert(passkey);
     await this.audit.record({ ...ctx, type: 'passkey.registered', outcome: 'success', subject: user.id, details: { passkey: passkey.id, name: passkey.name, aaguid: passkey.aaguid, synced: passkey.backupState } });
+    await this.rules.notices.notify(user, 'passkey_added', { tokenName: passkey.name }, ctx);
     return passkey;
   }
 
@@ -194,10 +215,26 @@ export class PasskeyService {
     return Object.assign(passkey, { name: clean });
   }
 
-  async remove(userId: string, id: string, ctx: AuditContext): Promise<void> {
-    const passkey = await this.get(userId, id);
-    await this.#repo.delete({ id });
-    await this.audit.record({ ...ctx, type: 'passkey.deleted', outcome: 'success', subject: userId, details: { passkey: id, name: passkey.name } });
+  /**
+   * The passkey `user` may lose, or the refusal: never the last super administrator's last way in,
+   * and, where the policy requires a soft token or a passkey, never the account's last one (no other
+   * passkey, no active soft token) unless an administrator takes it deliberately (`allowLast`).
+   */
+  async removable(user: UserEntity, id: string, options: PasskeyLossOptions = {}): Promise<PasskeyEntity> {
+    const passkey = await this.get(user.id, id);
+    await this.rules.guard.beforePasskeyLoss(user, passkey);
+    if (!this.rules.policy.required || options.allowLast) return passkey;
+    const others = await this.#repo.existsBy({ userId: user.id, id: Not(id) });
+    if (!others && !(await this.rules.tokens.hasActive(user.id))) throw new AppError('passkey.last_way_in');
+    return passkey;
+  }
+
+  async remove(user: UserEntity, id: string, ctx: AuditContext, options: PasskeyLossOptions = {}): Promise<PasskeyEntity> {
+    const passkey = await this.removable(user, id, options);
+    await this.#repo.delete({ id, userId: user.id });
+    await this.audit.record({ ...ctx, type: 'passkey.deleted', outcome: 'success', subject: user.id, details: { passkey: id, name: passkey.name, ...(options.allowLast ? { allowLast: true } : {}) } });
+    await this.rules.notices.notify(user, 'passkey_deleted', { tokenName: passkey.name }, ctx);
+    return passkey;
   }
 
   async #freeName(userId: string, wanted?: string): Promise<string> {

@@ -2,13 +2,12 @@
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import sqlite3 from 'sqlite3';
 import { DataSource } from 'typeorm';
 import type { Database } from '../config/config.js';
 import { migrations } from '../../migrations/index.js';
 import { entities } from './entities/index.js';
-import { bindNumbers } from './sqlite-parameters.js';
-import { cachingSqliteDriver } from './sqlite-statements.js';
-import { serializeSqliteTransactions } from './sqlite-transactions.js';
+import { SqliteDataSource } from './sqlite-data-source.js';
 import { withStartupLock } from './startup-lock.js';
 
 export function createDataSource(database: Database): DataSource {
@@ -17,19 +16,17 @@ export function createDataSource(database: Database): DataSource {
     return new DataSource({ ...common, type: 'postgres', url: database.url, extra: { max: 10 } });
   }
   if (database.path !== ':memory:') mkdirSync(dirname(database.path), { recursive: true });
-  const ds = new DataSource({
+  return new SqliteDataSource({
     ...common,
     type: 'sqlite',
-    // The plain driver (TypeORM's driver.verbose() would capture a stack trace on every statement)
-    // with prepared statements kept between queries.
-    driver: cachingSqliteDriver,
+    // The sqlite3 module as it is: TypeORM calls driver.verbose(), which would capture a stack trace
+    // on every statement.
+    driver: { ...sqlite3, verbose: () => sqlite3 },
     database: database.path,
     enableWAL: database.path !== ':memory:',
+    // A lock held longer than this is the database being away (503), not a wait without end.
     busyTimeout: 10_000,
-    busyErrorRetry: 50,
   });
-  bindNumbers(ds);
-  return ds;
 }
 
 /** Opens the connection and applies pending migrations (never `synchronize`). */
@@ -40,7 +37,6 @@ export async function openDatabase(database: Database): Promise<DataSource> {
     await ds.query('PRAGMA foreign_keys = ON');
     // Deleted rows (revoked tokens, used codes) are overwritten, not left in free pages of the file.
     await ds.query('PRAGMA secure_delete = ON');
-    serializeSqliteTransactions(ds);
   }
   await withStartupLock(ds, database, () => ds.runMigrations({ transaction: 'each' }));
   return ds;

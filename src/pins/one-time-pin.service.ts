@@ -6,7 +6,7 @@ import type { Config } from '../config/config.js';
 import type { DeliveryService, Recipient } from '../delivery/delivery.service.js';
 import { AppError } from '../errors/app-error.js';
 import { OneTimePinEntity, type PinChannel } from '../persistence/entities/one-time-pin.entity.js';
-import { QuickFind } from '../persistence/quick-find.js';
+import { EntityLookup } from '../persistence/entity-lookup.js';
 import { constantTimeEqual } from '../security/constant-time.js';
 import { randomDigits } from '../security/random.js';
 import type { Clock } from '../support/clock.js';
@@ -20,7 +20,7 @@ export interface SentPin {
 
 export class OneTimePinService {
   readonly #pins: Repository<OneTimePinEntity>;
-  readonly #pin: QuickFind<OneTimePinEntity>;
+  readonly #pin: EntityLookup<OneTimePinEntity>;
   readonly #pepper: KeyObject;
 
   constructor(
@@ -32,7 +32,7 @@ export class OneTimePinService {
     pepper: Buffer,
   ) {
     this.#pins = ds.getRepository(OneTimePinEntity);
-    this.#pin = new QuickFind(ds, OneTimePinEntity);
+    this.#pin = new EntityLookup(ds, OneTimePinEntity);
     this.#pepper = createSecretKey(pepper);
   }
 

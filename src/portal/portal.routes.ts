@@ -1,4 +1,4 @@
-// My Profile at /account: the signed-in user's details, password, soft tokens and security questions. Signs in
+// My Profile at /account: the signed-in user's details, password, soft tokens, passkeys and security questions. Signs in
 // through the provider like any application; every form is CSRF-checked; changes need a recent sign-in.
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
@@ -13,8 +13,11 @@ import { localPath } from '../http/local-path.js';
 import { type ActOutcome, PageResponder } from '../http/page-responder.js';
 import { questionsFromForm } from '../questions/questions-form.js';
 import type { Services } from '../services.js';
+import { passkeyView } from '../passkeys/passkey-view.js';
+import { passkeyPages } from './passkey.pages.js';
 import { portalAuth, portalUser, requireFresh } from './portal-auth.js';
 import { ProfileService } from './profile.service.js';
+import { needsFirstRecoveryCodes, recoveryCodePages } from './recovery-codes.pages.js';
 
 const HOME = '/account';
 
@@ -66,6 +69,8 @@ export function portalRoutes(s: Services, views: nunjucks.Environment, forms: Mi
     page.render(ctx, 'account/profile.njk', {
       tokens: await profile.tokens(user),
       questions: await profile.questions(user),
+      recoveryCodes: await s.recoveryCodes.status(user.id),
+      passkeys: (await s.passkeys.list(user.id)).map(passkeyView),
       sessions: await s.accountSessions.list(user.id),
       here: HOME,
     });
@@ -92,7 +97,9 @@ export function portalRoutes(s: Services, views: nunjucks.Environment, forms: Mi
   router.post('/tokens/:id/setup', (ctx) =>
     sensitive(ctx, tokenPath(ctx, '/setup'), 'portal.token_added', async (): Promise<ActOutcome> => {
       const outcome = await profile.continueSetup(portalUser(ctx), ctx.params.id!, { action: field(ctx, 'action'), code: field(ctx, 'code') }, audit(ctx));
-      return outcome.done ? { redirect: HOME } : { notice: outcome.notice };
+      // The first second factor comes with recovery codes: the page that makes them comes next.
+      if (outcome.done) return { redirect: (await needsFirstRecoveryCodes(s, portalUser(ctx).id)) ? `${HOME}/recovery-codes` : HOME };
+      return { notice: outcome.notice };
     }),
   );
 
@@ -114,6 +121,10 @@ export function portalRoutes(s: Services, views: nunjucks.Environment, forms: Mi
   router.post('/tokens/:id/delete', (ctx) =>
     sensitive(ctx, HOME, 'portal.token_deleted', () => s.tokenLifecycle.delete(portalUser(ctx), ctx.params.id!, audit(ctx))),
   );
+
+  passkeyPages(router, { s, page, signIn, reauthSeconds: reauth.reauthSeconds, sensitive, audit, home: HOME });
+
+  recoveryCodePages(router, { s, page, signIn, reauthSeconds: reauth.reauthSeconds, audit, home: HOME });
 
   router.get('/password', (ctx) => page.render(ctx, 'account/password.njk', { minLength: s.config.password.minLength, here: `${HOME}/password` }));
   router.post('/password', (ctx) =>

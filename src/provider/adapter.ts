@@ -11,6 +11,7 @@ import { LessThan, type DataSource } from 'typeorm';
 import type { JsonObject } from '../persistence/columns.js';
 import { OidcPayloadEntity } from '../persistence/entities/oidc-payload.entity.js';
 import type { Clock } from '../support/clock.js';
+import { WriteBatcher } from './write-batcher.js';
 
 export interface AdapterClass {
   new (model: string): Adapter;
@@ -105,6 +106,12 @@ export function createAdapter(
   const seals = sealer(createSecretKey(Buffer.from(hkdfSync('sha256', idKey, '', 'oidc payload fields', 32))));
   const hash = (value: string) => createHmac('sha256', hmacKey).update(value).digest('base64url');
   const sql = sqlFor(ds);
+  // SQLite: concurrent writes share one commit (write-batcher.ts); PostgreSQL commits per connection.
+  const batcher = ds.options.type === 'postgres' ? undefined : new WriteBatcher(ds);
+  const write = async (query: string, params: unknown[]): Promise<void> => {
+    if (batcher) return batcher.write(query, params);
+    await ds.query(query, params);
+  };
   const statements = {
     upsert: sql(UPSERT),
     byId: sql(`SELECT ${COLUMNS} FROM oidc_payloads WHERE model = $1 AND id = $2`),
@@ -165,7 +172,7 @@ export function createAdapter(
       const userCode = typeof payload.userCode === 'string' ? hash(payload.userCode) : null;
       const expiresAt = expiresIn ? clock.now() + expiresIn * 1000 : null;
       const stored = JSON.stringify(this.#toStored(payload));
-      await ds.query(statements.upsert, [this.model, this.#rowId(id), stored, payload.grantId ?? null, userCode, payload.uid ?? null, accountId, clientId, expiresAt]);
+      await write(statements.upsert, [this.model, this.#rowId(id), stored, payload.grantId ?? null, userCode, payload.uid ?? null, accountId, clientId, expiresAt]);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
@@ -185,15 +192,15 @@ export function createAdapter(
     }
 
     async consume(id: string): Promise<void> {
-      await ds.query(statements.consume, [this.model, this.#rowId(id), clock.now()]);
+      await write(statements.consume, [this.model, this.#rowId(id), clock.now()]);
     }
 
     async destroy(id: string): Promise<void> {
-      await ds.query(statements.destroy, [this.model, this.#rowId(id)]);
+      await write(statements.destroy, [this.model, this.#rowId(id)]);
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      await ds.query(statements.revokeByGrantId, [grantId]);
+      await write(statements.revokeByGrantId, [grantId]);
     }
   };
 }

@@ -15,11 +15,17 @@ export const RETIRED_KEY_RETENTION_MS = 24 * 3600 * 1000;
 
 const PUBLISH_ORDER: KeyStatus[] = ['active', 'next', 'retired'];
 
+/** The signing algorithms the provider holds a key for; clients choose with `id_token_signed_response_alg`. */
+export const SIGNING_ALGS = ['RS256', 'ES256'] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
+
 export interface Rotation {
-  /** The new signing key. */
+  /** The new RS256 signing key (the default algorithm). */
   kid: string;
+  /** The new signing key of each algorithm. */
+  kids: Record<SigningAlg, string>;
   retired: string[];
-  /** Whether the new key had been published beforehand (`prepare`). */
+  /** Whether the new keys had been published beforehand (`prepare`). */
   staged: boolean;
 }
 
@@ -30,37 +36,61 @@ export class KeyService {
     this.#repo = ds.getRepository(SigningKeyEntity);
   }
 
-  /** Private JWKs for oidc-provider: the signing (newest active) key first, then the next key, then retired ones. */
+  /**
+   * Private JWKs for oidc-provider: the signing (newest active) keys first, then the next keys, then
+   * retired ones. oidc-provider signs with the first key of the algorithm asked for.
+   */
   async jwks(): Promise<JWK[]> {
     await this.#repo.delete({ status: 'retired', retiredAt: LessThan(this.clock.now() - RETIRED_KEY_RETENTION_MS) });
     let rows = await this.#newestFirst();
-    if (!rows.some((r) => r.status === 'active')) {
-      // First start (or a database with a prepared key only): that key signs, else a new one.
-      const next = rows.find((r) => r.status === 'next');
+    let changed = false;
+    for (const alg of SIGNING_ALGS) {
+      if (rows.some((r) => r.status === 'active' && r.alg === alg)) continue;
+      // First start, a database with a prepared key only, or one from before this algorithm: that key signs, else a new one.
+      const next = rows.find((r) => r.status === 'next' && r.alg === alg);
       if (next) await this.#repo.update({ kid: next.kid }, { status: 'active' });
-      else await this.#generate('active');
-      rows = await this.#newestFirst();
+      else await this.#generate('active', alg);
+      changed = true;
     }
-    const ordered = PUBLISH_ORDER.flatMap((status) => rows.filter((r) => r.status === status));
+    if (changed) rows = await this.#newestFirst();
+    // RS256 first: oidc-provider's default algorithm, and what a verifier that takes the first key expects.
+    const ordered = PUBLISH_ORDER.flatMap((status) => SIGNING_ALGS.flatMap((alg) => rows.filter((r) => r.status === status && r.alg === alg)));
     return ordered.map((r) => JSON.parse(this.box.openText(r.jwk, r.kid)) as JWK);
   }
 
-  /** Publishes the key that the next rotation will sign with (the same one if already prepared). */
-  async prepare(): Promise<{ kid: string; created: boolean }> {
-    const next = await this.#next();
-    if (next) return { kid: next.kid, created: false };
-    return { kid: await this.#generate('next'), created: true };
+  /** Publishes the keys that the next rotation will sign with (the same ones if already prepared). */
+  async prepare(): Promise<{ kid: string; kids: Record<SigningAlg, string>; created: boolean }> {
+    const kids = {} as Record<SigningAlg, string>;
+    let created = false;
+    for (const alg of SIGNING_ALGS) {
+      const next = await this.#next(alg);
+      if (next) kids[alg] = next.kid;
+      else {
+        kids[alg] = await this.#generate('next', alg);
+        created = true;
+      }
+    }
+    return { kid: kids.RS256, kids, created };
   }
 
-  /** Retires every active key; the prepared key (or a new one) signs from each server's next start. */
+  /** Retires every active key; the prepared keys (or new ones) sign from each server's next start. */
   async rotate(): Promise<Rotation> {
     const active = await this.#repo.findBy({ status: 'active' });
-    const next = await this.#next();
-    const kid = next?.kid ?? (await this.#generate('active'));
-    if (next) await this.#repo.update({ kid }, { status: 'active' });
+    const kids = {} as Record<SigningAlg, string>;
+    let staged = true;
+    for (const alg of SIGNING_ALGS) {
+      const next = await this.#next(alg);
+      if (next) {
+        await this.#repo.update({ kid: next.kid }, { status: 'active' });
+        kids[alg] = next.kid;
+      } else {
+        kids[alg] = await this.#generate('active', alg);
+        staged = false;
+      }
+    }
     const now = this.clock.now();
     for (const key of active) await this.#repo.update({ kid: key.kid }, { status: 'retired', retiredAt: now });
-    return { kid, retired: active.map((k) => k.kid), staged: !!next };
+    return { kid: kids.RS256, kids, retired: active.map((k) => k.kid), staged };
   }
 
   async list(): Promise<Array<Pick<SigningKeyEntity, 'kid' | 'alg' | 'status' | 'createdAt' | 'retiredAt'>>> {
@@ -68,20 +98,20 @@ export class KeyService {
     return rows.map(({ kid, alg, status, createdAt, retiredAt }) => ({ kid, alg, status, createdAt, retiredAt }));
   }
 
-  /** The prepared key, if any. */
-  #next(): Promise<SigningKeyEntity | null> {
-    return this.#repo.findOne({ where: { status: 'next' }, order: { createdAt: 'DESC' } });
+  /** The prepared key of `alg`, if any. */
+  #next(alg: SigningAlg): Promise<SigningKeyEntity | null> {
+    return this.#repo.findOne({ where: { status: 'next', alg }, order: { createdAt: 'DESC' } });
   }
 
   #newestFirst(): Promise<SigningKeyEntity[]> {
     return this.#repo.find({ order: { createdAt: 'DESC' } });
   }
 
-  async #generate(status: KeyStatus): Promise<string> {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  async #generate(status: KeyStatus, alg: SigningAlg): Promise<string> {
+    const { privateKey } = alg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const kid = randomUUID();
-    const jwk = { ...privateKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' };
-    await this.#repo.insert({ kid, alg: 'RS256', jwk: this.box.seal(JSON.stringify(jwk), kid), status, createdAt: this.clock.now(), retiredAt: null });
+    const jwk = { ...privateKey.export({ format: 'jwk' }), kid, alg, use: 'sig' };
+    await this.#repo.insert({ kid, alg, jwk: this.box.seal(JSON.stringify(jwk), kid), status, createdAt: this.clock.now(), retiredAt: null });
     return kid;
   }
 }

@@ -7,7 +7,11 @@ import { LEVELS } from '../authenticators/assurance.js';
 import { accountFinder } from './account.js';
 import { levelPolicy, type RuleLevel } from './level-policy.js';
 import type { AdapterClass } from './adapter.js';
-import type { CookieSigner } from '../security/cookie-signer.js';
+import type { ResourceServerService } from '../resources/resource-server.service.js';
+import { RESOURCE_SERVER_MARKER } from '../clients/client.service.js';
+import { addressPolicy, outboundFetch } from './outbound-fetch.js';
+import { deviceFlow } from './device-flow.js';
+import { extraTokenClaims, introspection, resourceIndicators, revocation } from './resource-indicators.js';
 
 export interface ProviderDeps {
   /** The application's minimum assurance level (its rule). */
@@ -17,7 +21,8 @@ export interface ProviderDeps {
   users: UserService;
   views: nunjucks.Environment;
   jwks: { keys: NonNullable<Configuration['jwks']>['keys'] };
-  cookieKeys: CookieSigner;
+  cookieKeys: string[];
+  resources: ResourceServerService;
 }
 
 export const ADMIN_SCOPE = 'idp:admin';
@@ -27,7 +32,7 @@ function render(views: nunjucks.Environment, ctx: KoaContextWithOIDC, template: 
   ctx.body = views.render(template, data);
 }
 
-export function createProvider({ config, adapter, users, views, jwks, cookieKeys, ruleLevel }: ProviderDeps): Provider {
+export function createProvider({ config, adapter, users, views, jwks, cookieKeys, ruleLevel, resources }: ProviderDeps): Provider {
   const secureCookies = config.issuer.startsWith('https://');
   const configuration: Configuration = {
     adapter,
@@ -48,11 +53,31 @@ export function createProvider({ config, adapter, users, views, jwks, cookieKeys
     },
     scopes: ['openid', 'offline_access', 'email', 'profile', 'phone', ADMIN_SCOPE],
     conformIdTokenClaims: false,
+    // Discovery advertises what a registered client can use (client.schema.ts): the code flow only,
+    // a secret or a private key JWT at the token endpoint (public clients: none), RS256 or ES256.
+    responseTypes: ['code'],
+    clientAuthMethods: ['client_secret_basic', 'private_key_jwt', 'none'],
+    enabledJWA: {
+      clientAuthSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+      idTokenSigningAlgValues: ['RS256', 'ES256'],
+    },
+    // OIDC Core 3.1.2.1: redirect_uri is REQUIRED, even for a client with a single registered URI.
+    allowOmittingSingleRegisteredRedirectUri: false,
+    // Back-channel logout and jwks_uri reach private networks that the operator allows (outbound-fetch.ts).
+    fetch: outboundFetch(addressPolicy(config.outbound.allowedHosts)) as unknown as Configuration['fetch'],
+    fetchResponseBodyLimits: { jwks_uri: 64 * 1024, sector_identifier_uri: 64 * 1024 },
+    extraTokenClaims: extraTokenClaims as unknown as Configuration['extraTokenClaims'],
     // Published weakest first; every ID token's acr is the level actually reached (assurance.ts).
     acrValues: [...LEVELS],
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
+      revocation,
+      introspection,
+      resourceIndicators: resourceIndicators(resources),
+      deviceFlow: deviceFlow(views),
+      // Each client may require them (require_pushed_authorization_requests, dpop_bound_access_tokens).
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false, allowUnregisteredRedirectUris: false },
+      dPoP: { enabled: true },
       // Applications may ask for a level as an essential acr claim (OIDC Core 5.5.1.1).
       claimsParameter: { enabled: true },
       // Service accounts reach the admin API with client credentials and the admin scope.
@@ -69,7 +94,7 @@ export function createProvider({ config, adapter, users, views, jwks, cookieKeys
       },
     },
     extraClientMetadata: {
-      properties: ['first_party', 'admin_role'],
+      properties: ['first_party', 'admin_role', RESOURCE_SERVER_MARKER],
       validator(_ctx, key, value) {
         if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
           throw new errors.InvalidClientMetadata('first_party must be a boolean');
@@ -87,7 +112,13 @@ export function createProvider({ config, adapter, users, views, jwks, cookieKeys
       const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
       if (client['first_party'] !== true || !session?.accountId) return existing;
       const grant = existing ?? new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
-      grant.addOIDCScope(String(ctx.oidc.params?.scope ?? 'openid'));
+      const requested = String(ctx.oidc.params?.scope ?? 'openid');
+      grant.addOIDCScope(requested);
+      // The API scopes asked for with a resource indicator, as far as that resource server defines them.
+      for (const [indicator, server] of Object.entries(ctx.oidc.resourceServers ?? {})) {
+        const scopes = requested.split(' ').filter((s) => server.scopes.has(s));
+        if (scopes.length) grant.addResourceScope(indicator, scopes.join(' '));
+      }
       await grant.save();
       return grant;
     },
@@ -98,12 +129,14 @@ export function createProvider({ config, adapter, users, views, jwks, cookieKeys
       Session: () => config.ttl.session,
       Interaction: config.ttl.interaction,
       Grant: 14 * 24 * 3600,
-      AccessToken: 3600,
+      // A resource server's own lifetime when the token is for one (resource-indicators.ts).
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 3600,
       AuthorizationCode: 60,
       IdToken: 3600,
       RefreshToken: 14 * 24 * 3600,
       // Admin API tokens: short, since a rotated service-account secret does not revoke them.
-      ClientCredentials: 600,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 600,
+      DeviceCode: 600,
     },
     async renderError(ctx, out) {
       ctx.type = 'html';

@@ -37,6 +37,13 @@ export class LockoutService {
     return true;
   }
 
+  /** Failures the account may still have before it locks; null before the first (pages warn after one). */
+  async triesLeft(userId: string): Promise<number | null> {
+    const user = await this.#users.findOneBy({ id: userId });
+    if (!user || user.failedLogins === 0 || this.isLocked(user)) return null;
+    return Math.max(0, this.policy.threshold - user.failedLogins);
+  }
+
   /** A completed sign-in clears the count (and an expired lock). */
   async recordSuccess(userId: string): Promise<void> {
     await this.#users.update({ id: userId }, { failedLogins: 0, lockedAt: null, lockedUntil: null, lastLoginAt: this.clock.now() });

@@ -1,12 +1,12 @@
 // Fixed-window failure counters in the database (shared by every process), e.g. per client address.
 import type { DataSource, Repository } from 'typeorm';
 import { RateLimitEntity } from '../persistence/entities/rate-limit.entity.js';
-import { QuickFind } from '../persistence/quick-find.js';
+import { EntityLookup } from '../persistence/entity-lookup.js';
 import type { Clock } from '../support/clock.js';
 
 export class RateLimiter {
   readonly #repo: Repository<RateLimitEntity>;
-  readonly #find: QuickFind<RateLimitEntity>;
+  readonly #find: EntityLookup<RateLimitEntity>;
 
   constructor(
     ds: DataSource,
@@ -15,7 +15,7 @@ export class RateLimiter {
     private readonly windowSeconds: number,
   ) {
     this.#repo = ds.getRepository(RateLimitEntity);
-    this.#find = new QuickFind(ds, RateLimitEntity);
+    this.#find = new EntityLookup(ds, RateLimitEntity);
   }
 
   async isLimited(key: string): Promise<boolean> {

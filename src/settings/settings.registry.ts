@@ -31,8 +31,12 @@ export const settingsRegistry = {
   'lockout.duration': setting({ label: 'Lockout lifetime (seconds, 0 = until unlocked)', schema: int(0, 365 * days), get: (c) => c.lockout.duration, set: (c, v) => (c.lockout.duration = v) }),
   'password.minLength': setting({ label: 'Password minimum length', schema: int(8, 128), get: (c) => c.password.minLength, set: (c, v) => (c.password.minLength = v) }),
   'password.historyCount': setting({ label: 'Password history (0 = off)', schema: int(0, 24), get: (c) => c.password.historyCount, set: (c, v) => (c.password.historyCount = v) }),
+  'recovery.forgotQuestions': setting({ label: 'Forgotten password: also ask the security questions', schema: z.boolean(), get: (c) => c.recovery.forgotQuestions, set: (c, v) => (c.recovery.forgotQuestions = v) }),
   'qa.askCount': setting({ label: 'Security questions asked', schema: int(1, 10), get: (c) => c.questions.askCount, set: (c, v) => (c.questions.askCount = v) }),
   'session.ttl': setting({ label: 'Sign-in session lifetime (seconds)', schema: int(60, 30 * days), get: (c) => c.ttl.session, set: (c, v) => (c.ttl.session = v) }),
+  'brand.name': setting({ label: 'Product name', schema: z.string().trim().min(1).max(60), get: (c) => c.brand.name, set: (c, v) => (c.brand.name = v) }),
+  'brand.logoUrl': setting({ label: 'Logo address (https:// or a path; empty for none)', schema: z.union([z.literal(''), z.string().max(500).regex(/^(https:\/\/|\/)[^\s"'<>]*$/)]), get: (c) => c.brand.logoUrl, set: (c, v) => (c.brand.logoUrl = v) }),
+  'i18n.defaultLocale': setting({ label: 'Default language', schema: z.enum(['en', 'fr']), get: (c) => c.i18n.defaultLocale, set: (c, v) => (c.i18n.defaultLocale = v) }),
   'audit.retentionDays': setting({ label: 'Audit log retention (days)', schema: int(1, 3650), get: (c) => c.audit.retentionDays, set: (c, v) => (c.audit.retentionDays = v) }),
 } as const;
 

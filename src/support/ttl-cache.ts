@@ -1,32 +1,30 @@
-// A small in-process read-through cache. An entry lives `ttlMs`; the owner deletes it when it changes
-// the data itself, so only a change made by another server process can take up to `ttlMs` to show.
+// A small in-process read-through cache (lru-cache underneath). An entry lives `ttlMs`; the owner
+// deletes it when it changes the data itself, so only a change made by another server process can
+// take up to `ttlMs` to show. Callers asking for a key at once share one load.
+import { LRUCache } from 'lru-cache';
+
 export class TtlCache<V> {
-  readonly #entries = new Map<string, { value: Promise<V>; until: number }>();
+  readonly #entries: LRUCache<string, Promise<V>>;
 
   /** `keep(value)` decides whether a loaded value is cached (a miss usually is not). */
   constructor(
-    private readonly ttlMs: number,
+    ttlMs: number,
     private readonly keep: (value: V) => boolean = () => true,
-    private readonly maxEntries = 1000,
-  ) {}
+    maxEntries = 1000,
+  ) {
+    this.#entries = new LRUCache({ max: maxEntries, ttl: ttlMs });
+  }
 
   get(key: string, load: () => Promise<V>): Promise<V> {
-    const now = performance.now();
     const hit = this.#entries.get(key);
-    if (hit && hit.until > now) {
-      this.#entries.delete(key); // most recently used last: the first key is the one to drop
-      this.#entries.set(key, hit);
-      return hit.value;
-    }
-    const entry = { value: load(), until: now + this.ttlMs };
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
-    if (this.#entries.size > this.maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
+    if (hit) return hit;
+    const value = load();
+    this.#entries.set(key, value);
     const forget = () => {
-      if (this.#entries.get(key) === entry) this.#entries.delete(key);
+      if (this.#entries.peek(key) === value) this.#entries.delete(key);
     };
-    entry.value.then((v) => this.keep(v) || forget(), forget);
-    return entry.value;
+    value.then((v) => this.keep(v) || forget(), forget);
+    return value;
   }
 
   delete(key: string): void {

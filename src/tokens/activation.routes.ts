@@ -1,6 +1,7 @@
 // The device side of activation: POST /softtoken/activate (JSON, for the softtoken app) and a
 // GET landing page for the e-mailed link, which never redeems it (mail scanners open links too).
 import { bodyParser } from '@koa/bodyparser';
+import { bodyError } from '../http/body-errors.js';
 import Router from '@koa/router';
 import type nunjucks from 'nunjucks';
 import { AppError } from '../errors/app-error.js';
@@ -38,7 +39,7 @@ export function activationRoutes(activations: ActivationService, views: nunjucks
       if (!ctx.is('application/json')) throw new AppError('activation.invalid_request');
       await next();
     },
-    bodyParser({ enableTypes: ['json'], jsonLimit: '4kb' }),
+    bodyParser({ enableTypes: ['json'], jsonLimit: '4kb', onError: bodyError }),
     async (ctx) => {
       ctx.set('Cache-Control', 'no-store');
       ctx.body = await activations.redeem((ctx.request as { body?: unknown }).body, { ip: ctx.ip, actor: 'softtoken-app' });

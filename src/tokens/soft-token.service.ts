@@ -6,7 +6,7 @@ import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
 import { AppError } from '../errors/app-error.js';
 import { SoftTokenEntity, type TokenKind } from '../persistence/entities/soft-token.entity.js';
-import { QuickFind } from '../persistence/quick-find.js';
+import { EntityLookup } from '../persistence/entity-lookup.js';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
 import { constantTimeEqual } from '../security/constant-time.js';
 import type { SecretBox } from '../security/secret-box.js';
@@ -25,7 +25,7 @@ export interface AppEnrolment {
 
 export class SoftTokenService {
   readonly #repo: Repository<SoftTokenEntity>;
-  readonly #find: QuickFind<SoftTokenEntity>;
+  readonly #find: EntityLookup<SoftTokenEntity>;
 
   constructor(
     ds: DataSource,
@@ -38,7 +38,7 @@ export class SoftTokenService {
     private readonly notices: SecurityNoticeService,
   ) {
     this.#repo = ds.getRepository(SoftTokenEntity);
-    this.#find = new QuickFind(ds, SoftTokenEntity);
+    this.#find = new EntityLookup(ds, SoftTokenEntity);
   }
 
   params(token: Pick<SoftTokenEntity, 'algorithm' | 'digits' | 'period'>): TotpParams {

@@ -1,5 +1,6 @@
 // What a user (My Profile) or an administrator can do to an existing soft token: rename, disable,
-// enable, delete, reactivate. Guards: never leave an account that needs a token without an active one.
+// enable, delete, reactivate. Guards: never leave an account that needs a token without an active one
+// (or a passkey).
 import type { SuperadminGuard } from '../admin/superadmin-guard.js';
 import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
@@ -23,6 +24,8 @@ export class TokenLifecycleService {
     private readonly audit: AuditService,
     private readonly policy: Config['tokens'],
     private readonly guard: SuperadminGuard,
+    /** A passkey is a way in too: with one, the account's last soft token may go. */
+    private readonly passkeys?: { has(userId: string): Promise<boolean> },
   ) {}
 
   async rename(user: UserEntity, tokenId: string, name: string, ctx: AuditContext = {}): Promise<void> {
@@ -114,7 +117,7 @@ export class TokenLifecycleService {
     await this.guard.beforeTokenLoss(user, token);
     if (!this.policy.required || options.allowLast) return;
     const others = (await this.tokens.list(user.id)).filter((t) => t.state === 'active' && t.id !== token.id);
-    if (!others.length) throw new AppError('token.last_active');
+    if (!others.length && !(await this.passkeys?.has(user.id))) throw new AppError('token.last_active');
   }
 
   #audit(type: string, user: UserEntity, token: SoftTokenEntity, ctx: AuditContext, details: Record<string, unknown> = {}): Promise<void> {

@@ -8,7 +8,7 @@ import type { SuperadminGuard } from '../admin/superadmin-guard.js';
 import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
 import { AppError } from '../errors/app-error.js';
-import type { SecurityNoticeService } from '../notices/security-notice.service.js';
+import type { NoticeKind, SecurityNoticeService } from '../notices/security-notice.service.js';
 import { CredentialEntity } from '../persistence/entities/credential.entity.js';
 import { type Role, UserEntity } from '../persistence/entities/user.entity.js';
 import type { LockoutService } from '../security/lockout.service.js';
@@ -131,7 +131,7 @@ export class UserAdminService {
    * an administrator for the user, who must replace it at the next sign-in (and within the
    * temporary password lifetime); otherwise the user chose it.
    */
-  async setPassword(userId: string, password: string, ctx: AuditContext = {}, options: { temporary?: boolean } = {}): Promise<void> {
+  async setPassword(userId: string, password: string, ctx: AuditContext = {}, options: { temporary?: boolean; notice?: NoticeKind } = {}): Promise<void> {
     const user = await this.get(userId);
     checkNewPassword(password, this.password, user);
     const history = this.password.historyCount;
@@ -154,6 +154,6 @@ export class UserAdminService {
     await this.audit.record({ ...ctx, type: 'user.password_set', outcome: 'success', subject: userId, details: { temporary: !!options.temporary } });
     // Whoever knew the old password is signed out everywhere.
     await this.sessions.endAll(userId, 'password_changed', ctx);
-    await this.notices.notify(user, 'password_changed', {}, ctx);
+    await this.notices.notify(user, options.notice ?? 'password_changed', {}, ctx);
   }
 }

@@ -5,7 +5,7 @@ import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import { AppError } from '../errors/app-error.js';
 import { CredentialEntity } from '../persistence/entities/credential.entity.js';
 import { UserEntity } from '../persistence/entities/user.entity.js';
-import { QuickFind } from '../persistence/quick-find.js';
+import { EntityLookup } from '../persistence/entity-lookup.js';
 import type { Clock } from '../support/clock.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { type NewUser, newUserSchema } from './user.schema.js';
@@ -13,8 +13,8 @@ import { type NewUser, newUserSchema } from './user.schema.js';
 export class UserService {
   readonly #users: Repository<UserEntity>;
   readonly #credentials: Repository<CredentialEntity>;
-  readonly #user: QuickFind<UserEntity>;
-  readonly #credential: QuickFind<CredentialEntity>;
+  readonly #user: EntityLookup<UserEntity>;
+  readonly #credential: EntityLookup<CredentialEntity>;
 
   constructor(
     private readonly ds: DataSource,
@@ -24,8 +24,8 @@ export class UserService {
   ) {
     this.#users = ds.getRepository(UserEntity);
     this.#credentials = ds.getRepository(CredentialEntity);
-    this.#user = new QuickFind(ds, UserEntity);
-    this.#credential = new QuickFind(ds, CredentialEntity);
+    this.#user = new EntityLookup(ds, UserEntity);
+    this.#credential = new EntityLookup(ds, CredentialEntity);
   }
 
   /** `temporaryPasswordUntil`: the password was set by someone else and must be replaced by then. */

@@ -94,6 +94,9 @@ describe('the whole journey in a browser', () => {
     await page.getByLabel('Answer 3').fill('Mark I');
     await shot('questions');
     await page.getByRole('button', { name: 'Save and continue' }).click();
+    // The first second factor comes with recovery codes, shown once.
+    await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+    await page.getByRole('button', { name: /I have saved my recovery codes/ }).click();
     await expectSignedIn('pwd + sms + mfa');
     await shot('signed-in-first');
     await signOut();

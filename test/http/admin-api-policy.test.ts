@@ -93,7 +93,8 @@ const rows: Row[] = [
     call: () => ['GET', '/clients'],
     effect: async (_, res, x) => {
       expect(res.body.clients).toContainEqual(expect.objectContaining({ clientId: x, public: false, serviceAccount: false, redirectUris: [CB], rule: { allowedGroups: [], minLevel: 'urn:idp:acr:mfa' } }));
-      expect(res.text).not.toMatch(/secret/i);
+      // No secret, sealed or not ("client_secret_basic" names a method, not a secret).
+      expect(res.text.replace(/"client_secret_basic"/g, '')).not.toMatch(/secret/i);
     },
   },
   {

@@ -88,9 +88,11 @@ describe('idp command line', () => {
   });
 
   it('rotates keys: the old key stays published, a new one signs', async () => {
-    const first = JSON.parse((await run(['keys', 'rotate', '--json'])).out) as { kid: string };
+    const first = JSON.parse((await run(['keys', 'rotate', '--json'])).out) as { kid: string; kids: { RS256: string; ES256: string } };
     const second = JSON.parse((await run(['keys', 'rotate', '--json'])).out) as { kid: string; retired: string[] };
-    expect(second.retired).toEqual([first.kid]);
+    // Both algorithms rotate: RS256 (the default) and ES256.
+    expect(second.retired.sort()).toEqual([first.kids.RS256, first.kids.ES256].sort());
+    expect(first.kid).toBe(first.kids.RS256);
     const jwks = await inspect((s) => s.keys.jwks());
     expect(jwks.map((k) => k.kid)).toEqual([second.kid, ...jwks.slice(1).map((k) => k.kid)]);
     expect(jwks.map((k) => k.kid)).toContain(first.kid);
@@ -99,15 +101,15 @@ describe('idp command line', () => {
   it('stages a rotation: a prepared key is published but signs only after rotate', async () => {
     const signing = async () => (await inspect((s) => s.keys.jwks())).map((k) => k.kid);
     const [before] = await signing();
-    const prepared = JSON.parse((await run(['keys', 'prepare', '--json'])).out) as { kid: string; created: boolean };
+    const prepared = JSON.parse((await run(['keys', 'prepare', '--json'])).out) as { kid: string; kids: { RS256: string; ES256: string }; created: boolean };
     expect(prepared.created).toBe(true);
     // Preparing again keeps the same next key.
-    expect(JSON.parse((await run(['keys', 'prepare', '--json'])).out)).toEqual({ kid: prepared.kid, created: false });
+    expect(JSON.parse((await run(['keys', 'prepare', '--json'])).out)).toEqual({ kid: prepared.kid, kids: prepared.kids, created: false });
     const published = await signing();
     expect(published[0]).toBe(before);
     expect(published).toContain(prepared.kid);
     const rotated = JSON.parse((await run(['keys', 'rotate', '--json'])).out) as unknown;
-    expect(rotated).toEqual({ kid: prepared.kid, retired: [before], staged: true });
+    expect(rotated).toEqual({ kid: prepared.kid, kids: prepared.kids, retired: expect.arrayContaining([before]), staged: true });
     const after = await signing();
     expect(after[0]).toBe(prepared.kid);
     expect(after).toContain(before);
@@ -122,9 +124,26 @@ describe('idp command line', () => {
     expect(unstaged.kid).not.toBe(prepared.kid);
   });
 
+  it('registers an API and a machine client with protocol requirements', async () => {
+    const api = await run(['resource', 'add', '--identifier', 'https://api.example.com', '--name', 'API', '--scope', 'read write', '--format', 'opaque', '--json']);
+    expect(api.code).toBe(0);
+    expect(JSON.parse(api.out)).toMatchObject({ identifier: 'https://api.example.com', scopes: ['read', 'write'], tokenFormat: 'opaque', clientSecret: expect.any(String) });
+    expect((await run(['resource', 'update', '--identifier', 'https://api.example.com', '--ttl', '120'])).code).toBe(0);
+    expect(JSON.parse((await run(['resource', 'list', '--json'])).out)).toEqual([expect.objectContaining({ accessTokenTtl: 120 })]);
+    const added = await run(['client', 'add', '--id', 'robot', '--grant', 'client_credentials', '--require-dpop', '--json']);
+    expect(added.code).toBe(0);
+    expect((await run(['client', 'update', '--id', 'robot', '--require-par', 'yes', '--id-token-alg', 'ES256'])).code).toBe(0);
+    const robot = (await inspect((s) => s.clients.list())).find((c) => c.clientId === 'robot')!;
+    expect(robot).toMatchObject({ grantTypes: ['client_credentials'], requireDpop: true, requirePar: true, idTokenSigningAlg: 'ES256' });
+    expect((await run(['resource', 'delete', '--identifier', 'https://api.example.com'])).code).toBe(0);
+    expect((await run(['resource', 'list'])).out).toBe('No APIs.');
+  });
+
   it.each([
     [[]],
     [['keys', 'nope']],
+    [['resource', 'add', '--name', 'x']],
+    [['client', 'update', '--id', 'robot', '--require-par', 'maybe']],
     [['nope']],
     [['user', 'add', '--email', 'x@example.com']],
     [['user', 'add', '--username', 'x', '--email', 'x@example.com', '--bogus']],

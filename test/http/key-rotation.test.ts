@@ -25,7 +25,9 @@ describe('staged signing key rotation across servers', () => {
     servers.push(server);
     return server;
   };
-  const published = async (server: TestServer) => ((await (await fetch(`${server.url}/jwks`)).json()) as { keys: Array<JsonWebKey & { kid: string }> }).keys;
+  const publishedAll = async (server: TestServer) => ((await (await fetch(`${server.url}/jwks`)).json()) as { keys: Array<JsonWebKey & { kid: string; alg: string }> }).keys;
+  /** The RS256 keys (ES256 keys rotate alongside: checked at the end). */
+  const published = async (server: TestServer) => (await publishedAll(server)).filter((k) => k.alg === 'RS256');
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'idp-keys-'));
@@ -45,7 +47,7 @@ describe('staged signing key rotation across servers', () => {
   it('publishes the prepared key before any server signs with it', async () => {
     const first = await start();
     const [oldKey] = await first.app.services.keys.jwks();
-    const { kid: nextKid } = await first.app.services.keys.prepare();
+    const { kid: nextKid, kids: nextKids } = await first.app.services.keys.prepare();
 
     // Restarted after prepare: publishes both keys, still signs with the old one.
     const second = await start();
@@ -53,8 +55,10 @@ describe('staged signing key rotation across servers', () => {
     // A server that has not restarted does not know the prepared key yet.
     expect((await published(first)).map((k) => k.kid)).toEqual([oldKey!.kid]);
 
+    const oldEs = (await publishedAll(first)).find((k) => k.alg === 'ES256')!;
     const rotation = await second.app.services.keys.rotate();
-    expect(rotation).toEqual({ kid: nextKid, retired: [oldKey!.kid], staged: true });
+    expect(rotation).toEqual({ kid: nextKid, kids: nextKids, retired: expect.arrayContaining([oldKey!.kid, oldEs.kid]), staged: true });
+    expect(rotation.retired).toHaveLength(2);
 
     // Restarted after the rotation: signs with the prepared key, and still publishes the old one.
     const third = await start();
@@ -75,5 +79,7 @@ describe('staged signing key rotation across servers', () => {
     // And a token signature does not verify with the old key (the check above can fail).
     const old = (await published(second)).find((k) => k.kid === oldKey!.kid)!;
     expect(verify('RSA-SHA256', Buffer.from(`${header}.${payload}`), createPublicKey({ key: old, format: 'jwk' }), Buffer.from(signature!, 'base64url'))).toBe(false);
+    // The ES256 key rotated with it: the prepared one signs first, the old one stays published.
+    expect((await publishedAll(third)).filter((k) => k.alg === 'ES256').map((k) => k.kid)).toEqual([nextKids.ES256, oldEs.kid]);
   });
 });

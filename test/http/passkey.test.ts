@@ -80,7 +80,10 @@ describe('passkeys at sign-in', () => {
     const retry = passkeyOptionsIn<PublicKeyCredentialCreationOptionsJSON>(phished.html, '/step/enrol-passkey');
     expect(retry.challenge).not.toBe(options.challenge);
 
-    const registered = await agent.follow(await agent.submit(phished, '/step/enrol-passkey', { action: 'register', response: JSON.stringify(authenticator.register(retry)) }), isCallback);
+    // The first second factor comes with recovery codes, shown once (recovery-codes.test.ts).
+    const codes = await agent.follow(await agent.submit(phished, '/step/enrol-passkey', { action: 'register', response: JSON.stringify(authenticator.register(retry)) }));
+    expect(codes.html).toContain('Save your recovery codes');
+    const registered = await agent.follow(await agent.submit(codes, '/step/recovery-codes', { action: 'saved' }), isCallback);
     const first = await claimsOf(auth, registered.url);
     // Creating a passkey proves nothing about who is signing in now.
     expect(first.amr).toEqual(['pwd', 'mail', 'mfa']);

@@ -57,18 +57,22 @@ describe('lost token recovery through security questions', () => {
     const { user, secret: oldSecret } = await enrolledUser('dora');
     const agent = new UserAgent();
     const { auth, page } = await toTokenPage(agent, 'dora');
-    expect(page.html).toContain('I have misplaced my token');
+    // One link, in plain words (the duplicate "I can't answer this type of challenge" is gone).
+    expect(page.html.match(/I have misplaced my token/g)).toHaveLength(1);
+    expect(page.html).not.toContain("I can't answer this type of challenge");
     const questions = await agent.follow(await agent.submit(page, '/step/totp', { action: 'lost' }));
     const asked = askedQuestions(questions.html);
     expect(asked).toHaveLength(2);
 
     const wrong = await agent.submit(questions, '/step/recover', { action: 'answer', a1: 'nope', a2: 'nope' });
     expect(wrong.html).toContain('One or more answers are incorrect.');
+    expect(wrong.html).toContain('2 more wrong tries and the account is locked.');
     expect((await server.app.services.users.findById(user.id))!.failedLogins).toBe(1);
 
     const answers = Object.fromEntries(asked.map((q, i) => [`a${i + 1}`, answerFor(q)]));
     const actions = await agent.follow(await agent.submit(wrong, '/step/recover', { action: 'answer', ...answers }));
     expect(actions.html).toContain("I'd like to recreate my soft token since I deleted its identity from my device");
+    expect(actions.html).toContain('Recreating your soft token means the one you lost stops working at once and you set up a new one on your device now.');
     const confirm = await agent.follow(await agent.submit(actions, '/step/recover', { action: 'recreate' }));
     expect(confirm.html).toContain('Are you sure?');
     const seen = smtp.messages.length;
@@ -83,7 +87,10 @@ describe('lost token recovery through security questions', () => {
 
     const qr = await agent.follow(await agent.submit(choose, '/step/enrol-token', { action: 'choose-app' }));
     const newSecret = fromBase32(/id="secret-key"[^>]*>([A-Z2-7 ]+)</.exec(qr.html)![1]!);
-    const done = await agent.follow(await agent.submit(qr, '/step/enrol-token', { action: 'verify-app', code: totpCode(newSecret, params, now()) }), isCallback);
+    // A new second factor set up in a sign-in comes with recovery codes (the account had none), shown once.
+    const codes = await agent.follow(await agent.submit(qr, '/step/enrol-token', { action: 'verify-app', code: totpCode(newSecret, params, now()) }));
+    expect(codes.html).toContain('Save your recovery codes');
+    const done = await agent.follow(await agent.submit(codes, '/step/recovery-codes', { action: 'saved' }), isCallback);
     expect(isCallback(done.url)).toBe(true);
     // Enrolling the new token proved nothing: the factors are the password, the answers and the PIN.
     const claims = (await exchange(rp, auth, done.url)).claims()!;
@@ -136,6 +143,21 @@ describe('lost token recovery through security questions', () => {
     const { page: blocked } = await toTokenPage(fresh, 'eve');
     expect(blocked.html).toContain('This account is locked');
     expect(blocked.html).not.toContain('I have misplaced my token');
+  });
+
+  it('"I found my token" on every recovery page goes back to its code, nothing changed', async () => {
+    const { secret } = await enrolledUser('hana');
+    const agent = new UserAgent();
+    const { auth, page } = await toTokenPage(agent, 'hana');
+    const questions = await agent.follow(await agent.submit(page, '/step/totp', { action: 'lost' }));
+    const answers = Object.fromEntries(askedQuestions(questions.html).map((q, i) => [`a${i + 1}`, answerFor(q)]));
+    const actions = await agent.follow(await agent.submit(questions, '/step/recover', { action: 'answer', ...answers }));
+    const confirm = await agent.follow(await agent.submit(actions, '/step/recover', { action: 'recreate' }));
+    for (const recoveryPage of [questions, actions, confirm]) expect(recoveryPage.html).toContain('I found my token');
+    const back = await agent.follow(await agent.submit(confirm, '/step/recover', { action: 'found' }));
+    expect(back.html).toContain('Enter your soft token code');
+    const done = await agent.follow(await agent.submit(back, '/step/totp', { action: 'verify', code: totpCode(secret, params, now()) }), isCallback);
+    expect((await exchange(rp, auth, done.url)).claims()!.amr).toEqual(['pwd', 'otp', 'mfa']);
   });
 
   it('cannot be entered without the password', async () => {

@@ -44,7 +44,8 @@ export interface Browser {
   csrf: string;
 }
 
-const ONE_MB = 1024 * 1024;
+/** The padding of a 1 MB body, made once. */
+const ONE_MB = 'x'.repeat(1024 * 1024);
 const control = () => String.fromCharCode(...Array.from({ length: 8 }, (_, i) => [0, 1, 7, 8, 9, 10, 13, 27, 31, 127][i % 10]!));
 
 /** Strings no field should take as they are. */
@@ -123,14 +124,9 @@ function nested(depth: number): unknown {
 /** One field of a urlencoded body, before encoding; `raw` is sent as it is (bad escapes and all). */
 type Pair = { key: string; value: string; raw?: string };
 
-/** Percent-encodes bytes (lone surrogates become U+FFFD, as a browser would send them). */
+/** Percent-encodes UTF-8 (lone surrogates become U+FFFD, as a browser would send them). */
 function encode(s: string): string {
-  let out = '';
-  for (const byte of Buffer.from(s, 'utf8')) {
-    const c = String.fromCharCode(byte);
-    out += /[A-Za-z0-9*._-]/.test(c) ? c : byte === 0x20 ? '+' : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
+  return encodeURIComponent(Buffer.from(s, 'utf8').toString('utf8')).replace(/%20/g, '+').replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 const serialize = (pairs: Pair[]) => pairs.map((p) => p.raw ?? `${encode(p.key)}=${encode(p.value)}`).join('&');
@@ -194,7 +190,7 @@ export function formBody(rng: Rng, template: FormTemplate, browser: Browser): { 
   pairs = rng.chance(0.5) ? [...csrf.pairs, ...pairs] : [...pairs, ...csrf.pairs];
   Object.assign(headers, csrf.headers);
   let text = serialize(pairs);
-  if (rng.chance(0.01)) text += `&pad=${'x'.repeat(ONE_MB)}`;
+  if (rng.chance(0.005)) text += `&pad=${ONE_MB}`;
   if (rng.chance(0.12)) {
     headers['content-type'] = rng.pick(['application/json', 'text/plain', 'multipart/form-data; boundary=zz', 'application/x-www-form-urlencoded; charset=utf-16', 'application/x-www-form-urlencoded; charset=bogus-8', 'application/octet-stream', '']);
     if (!headers['content-type']) delete headers['content-type'];
@@ -234,7 +230,8 @@ export interface JsonTemplate {
   guard?: Record<string, JsonType>;
 }
 
-const BAD_JSON = ['{', '{"a":', '[1,2', "{'a':1}", '{"a":1,}', 'NaN', 'undefined', '\u0000', '{"a":1}{"b":2}', '"\\ud800"', '\ufeff{}', '{"a":"\\u0000"}', '1e400', '[' .repeat(20_000) + ']'.repeat(20_000)];
+/** Bodies that are not JSON, or not an object (nothing here may parse to an object). */
+const BAD_JSON = ['{', '{"a":', '[1,2', "{'a':1}", '{"a":1,}', 'NaN', 'undefined', '\u0000', '{"a":1}{"b":2}', '"\\ud800"', '1e400', '[' .repeat(20_000) + ']'.repeat(20_000)];
 
 /** A JSON body from `template` with guards of the wrong type and other fields broken, or not JSON at all. */
 export function jsonBody(rng: Rng, template?: JsonTemplate): { headers: Record<string, string>; body?: Buffer } {
@@ -244,10 +241,11 @@ export function jsonBody(rng: Rng, template?: JsonTemplate): { headers: Record<s
   let text: string;
   if (roll < 0.1) text = rng.pick(BAD_JSON);
   else if (roll < 0.15) text = JSON.stringify(rng.pick([[], 'string', 123, null, true, [template?.body ?? {}]]));
-  else if (roll < 0.16) text = JSON.stringify({ pad: 'x'.repeat(ONE_MB) });
-  else text = jsonText(rng, template ?? { body: {} });
+  else if (roll < 0.155) text = `{"pad":"${ONE_MB}"}`;
+  else text = (rng.chance(0.03) ? '\ufeff' : '') + jsonText(rng, template ?? { body: {} });
   if (rng.chance(0.08)) headers['content-type'] = rng.pick(['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-7', 'application/json; charset=latin1', 'application/vnd.api+json', '']);
   if (!headers['content-type']) delete headers['content-type'];
+  if (rng.chance(0.02)) headers['content-encoding'] = rng.pick(['gzip', 'deflate', 'br', 'bogus']);
   const body = rng.chance(0.03) ? Buffer.concat([Buffer.from(text.slice(0, -1)), Buffer.from([0xff, 0xfe, 0xc0]), Buffer.from(text.slice(-1))]) : Buffer.from(text, 'utf8');
   return { headers, body };
 }
@@ -275,11 +273,12 @@ function jsonText(rng: Rng, template: JsonTemplate): string {
 
 // ---- URLs ----------------------------------------------------------------------------------
 
-const JUNK_IDS = ['%00', '%2e%2e', '..%2F..%2Fetc', '%2F', 'a%00b', '%FF', '%C0%AE', '%', '%E2%82', 'null', 'undefined', '-1', '0', '1e999', '%20', '__proto__', 'constructor', '00000000-0000-0000-0000-000000000000', "1'%20OR%20'1'%3D'1", '%F0%9F%98%80', '%u0041', 'A'.repeat(3000), '%0D%0ASet-Cookie:%20x=1', '%EF%BB%BF'];
+// No dot segments ('..', '%2e%2e'): the URL parser would resolve them into another, valid path.
+const JUNK_IDS = ['%00', '..%2F..%2Fetc', '.%2e%2F', '%2F', 'a%00b', '%FF', '%C0%AE', '%', '%E2%82', 'null', 'undefined', '-1', '0', '1e999', '%20', '__proto__', 'constructor', '00000000-0000-0000-0000-000000000000', "1'%20OR%20'1'%3D'1", '%F0%9F%98%80', '%u0041', 'A'.repeat(3000), '%0D%0ASet-Cookie:%20x=1', '%EF%BB%BF'];
 
 /** A path segment that names nothing (some of it not even valid percent-encoding). */
 export function junkId(rng: Rng): string {
-  return rng.chance(0.2) ? encode(junkString(rng).slice(0, 300)) : rng.pick(JUNK_IDS);
+  return rng.chance(0.2) ? encode(junkString(rng).slice(0, 300)).replace(/^\.*$/, '%20') || '%20' : rng.pick(JUNK_IDS);
 }
 
 /** A query string from `template` with some parameters broken, doubled, bracketed or added. */

@@ -15,11 +15,12 @@ import { adminToken } from './admin-api.js';
 import { createEnrolledUser, totpParams } from './enrolled-user.js';
 import type { Browser } from './fuzz-inputs.js';
 import { mailText } from './mail-text.js';
+import { recordingAgent } from './recording-agent.js';
 import { isCallback, openLogin, registerRelyingParty, startAuthorization } from './relying-party.js';
 import { pinFrom, SmtpCapture } from './smtp-capture.js';
 import { TestClock } from './test-clock.js';
 import { createTestDatabase, testEnv, type TestServer } from './test-server.js';
-import { fetchTransport, type Page, UserAgent } from './user-agent.js';
+import type { Page, UserAgent } from './user-agent.js';
 
 /** A sign-in in progress: the interaction's uid and the steps its page has forms for. */
 export interface LiveInteraction extends Browser {
@@ -37,25 +38,8 @@ export interface FuzzStand {
   bearer: string;
   rp: { clientId: string; clientSecret: string };
   resetToken: string;
-  ids: { users: string[]; tokens: Array<[string, string]>; clients: string[]; groups: string[]; portalToken: string };
+  ids: { users: string[]; clients: string[]; groups: string[]; portalToken: string };
   close(): Promise<void>;
-}
-
-/** A browser whose cookie header can be read back, to send it again from the fuzzer. */
-function recordingAgent() {
-  let cookie = '';
-  const agent = new UserAgent({}, async (url, request) => {
-    cookie = request.headers.cookie ?? '';
-    return fetchTransport(url, request);
-  });
-  /** Loads `url` again and returns the cookies it was sent with and its CSRF token. */
-  const browser = async (url: string): Promise<Browser & { page: Page }> => {
-    const page = await agent.get(url);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)?.[1];
-    if (page.status !== 200 || !csrf) throw new Error(`no form at ${url} (${page.status}):\n${page.html.slice(0, 1500)}`);
-    return { cookie, csrf, page };
-  };
-  return { agent, browser };
 }
 
 export async function startFuzzStand(): Promise<FuzzStand> {
@@ -173,7 +157,6 @@ export async function startFuzzStand(): Promise<FuzzStand> {
     resetToken,
     ids: {
       users: [superadmin.user.id, portalUser.user.id, totpUser.user.id, resetUser.id],
-      tokens: [[portalUser.user.id, portalUser.token.id], [totpUser.user.id, totpUser.token.id]],
       clients: ['fuzz-app', 'fuzz-api'],
       groups: [group.id],
       portalToken: portalUser.token.id,

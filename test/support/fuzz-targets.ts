@@ -37,6 +37,10 @@ const STEPS: Record<string, (rng: Rng) => FormTemplate> = {
   'enrol-passkey': () => ({ fields: { action: 'register', response: '{}' } }),
   'enrol-questions': () => ({ fields: { action: 'save', ...QUESTIONS }, guard: ['a1'] }),
   'new-password': () => ({ fields: { password: 'A new password 1', confirm: 'A new password 1' }, guard: ['confirm'] }),
+  'forgot-password': (rng) => ({
+    fields: { action: rng.pick(['start', 'identify', 'totp', 'recovery-code', 'send-pin', 'verify', 'answer', 'save', 'continue', 'cancel']), login: 'nobody-by-that-name', code: digits(rng, 6), pin: digits(rng, 6), password: 'A new password 1', confirm: 'A new password 1' },
+  }),
+  'recovery-code': (rng) => ({ fields: { action: rng.pick(['choose', 'verify', 'back']), code: 'AAAA-BBBB-CCCC' } }),
 };
 
 const interaction: Target = (rng, { interactions }) => {
@@ -74,7 +78,8 @@ const reset: Target = (rng, stand) => {
 const portal: Target = (rng, { portal: me, ids }) => {
   const token = `/account/tokens/${id(rng)}`;
   const own = `/account/tokens/${id(rng, [ids.portalToken])}`;
-  const pages = ['/account', '/account/tokens/new', `${token}/setup`, `${own}/setup`, '/account/password', '/account/questions', '/account/reauth', '/account/callback', '/account/signed-out', `/account/${junkId(rng)}`];
+  const passkey = `/account/passkeys/${id(rng)}`;
+  const pages = ['/account', '/account/tokens/new', `${token}/setup`, `${own}/setup`, '/account/password', '/account/questions', '/account/passkeys/new', `${passkey}/delete`, '/account/reauth', '/account/callback', '/account/signed-out', `/account/${junkId(rng)}`];
   const same = rng.chance(0.3) ? 'Another password 9' : 'Another password 8';
   const posts: Array<[string, FormTemplate]> = [
     ['/account/tokens', { fields: { device: 'mobile', method: 'app', name: 'Fuzz token' }, guard: [rng.pick(['device', 'method'])] }],
@@ -84,6 +89,8 @@ const portal: Target = (rng, { portal: me, ids }) => {
     ...['reactivate', 'disable', 'enable', 'delete'].map((a): [string, FormTemplate] => [`${token}/${a}`, { fields: { allowLast: 'yes' } }]),
     ['/account/password', { fields: { current: 'not my password', password: 'Another password 9', confirm: same }, guard: ['current'] }],
     ['/account/questions', { fields: QUESTIONS, guard: [rng.pick(['a1', 'a2', 'q3'])] }],
+    ['/account/passkeys', { fields: { response: '{"id":"AAAA","response":{}}', name: 'Key' }, guard: ['response'] }],
+    [`${passkey}/${rng.pick(['rename', 'delete'])}`, { fields: { name: 'Renamed' } }],
     [rng.pick(['/account/logout', '/account/sign-out-everywhere']), { fields: {}, csrf: 'never' }],
   ];
   if (rng.chance(0.35)) return get(rng, rng.pick(pages), me, { return: '/account/password' });
@@ -108,12 +115,13 @@ const console_: Target = (rng, { admin, ids }) => {
   const user = `/admin/users/${id(rng)}`;
   const known = `/admin/users/${id(rng, ids.users)}`;
   const tokenAction = rng.pick(['reactivate', 'complete', 'reset', 'disable', 'enable', 'delete']);
-  const pages = ['/admin', '/admin/users', '/admin/users/new', known, '/admin/settings', '/admin/clients', '/admin/groups', '/admin/audit', '/admin/audit/export', '/admin/callback', '/admin/signed-out'];
+  const pages = ['/admin', '/admin/users', '/admin/users/new', known, `${known}/passkeys/${id(rng)}/delete`, '/admin/settings', '/admin/clients', '/admin/groups', '/admin/audit', '/admin/audit/export', '/admin/callback', '/admin/signed-out'];
   const posts: Array<[string, FormTemplate]> = [
     ['/admin/users', { fields: { username: 'fuzz-created', email: 'fuzz-created@example.com', name: 'Fuzz', role: 'user', password: 'A long password 1' }, guard: ['email'] }],
     [known, { fields: { email: 'changed@example.com', mobile: '+15550100999', name: 'Changed', role: 'user' }, guard: ['email'] }],
     [`${user}/${rng.pick(['disable', 'enable', 'lock', 'unlock', 'sign-out', 'reset-link', 'delete', 'groups', 'tokens'])}`, { fields: { groups: ids.groups[0]!, name: 'x' } }],
     [`${known}/password`, { fields: { password: 'A long password 1' }, guard: ['password'] }],
+    [`${known}/passkeys/${id(rng)}/delete`, { fields: {} }],
     [`${known}/tokens/${id(rng)}/${tokenAction}`, { fields: { registrationCode: '1234567890', first: '123456', second: '654321', allowLast: 'yes' } }],
     ['/admin/settings', rng.chance(0.7) ? settingsForm(rng) : booleanSetting(rng)],
     ['/admin/clients', { fields: { clientId: 'fuzz-client', name: 'F', redirectUris: 'https://x.example/cb', type: 'confidential', firstParty: 'yes' }, guard: ['redirectUris'] }],
@@ -135,7 +143,7 @@ const adminApi: Target = (rng, { bearer, ids }) => {
   const known = `/users/${id(rng, ids.users)}`;
   const client = id(rng, ids.clients);
   const calls: Array<[string, string, JsonTemplate?]> = [
-    ['GET', rng.pick(['/users', '/settings', '/clients', '/groups', '/audit', '/audit/export', `${known}`, `${known}/sessions`, `${known}/tokens`, `/clients/${client}/rule`, `/${junkId(rng)}`])],
+    ['GET', rng.pick(['/users', '/settings', '/clients', '/groups', '/audit', '/audit/export', `${known}`, `${known}/sessions`, `${known}/tokens`, `${known}/passkeys`, `/clients/${client}/rule`, `/${junkId(rng)}`])],
     ['POST', '/users', { body: { username: 'api-fuzz', email: 'api-fuzz@example.com', password: 'A long password 1', role: 'user', name: 'F' }, guard: { email: 'string' } }],
     ['PATCH', known, { body: { name: 'Changed', email: 'changed@example.com', mobile: null, role: 'user' }, guard: { email: 'string' } }],
     [rng.pick(['DELETE', 'PATCH']), user, { body: { name: 'Changed' } }],
@@ -146,6 +154,7 @@ const adminApi: Target = (rng, { bearer, ids }) => {
     [rng.pick(['POST', 'DELETE']), `${known}/tokens/${id(rng)}/${rng.pick(['reactivate', 'complete', 'reset', 'disable', 'enable', ''])}`, { body: { registrationCode: '1234567890', first: '1', second: '2' } }],
     ['PATCH', '/settings', { body: Object.fromEntries([[rng.pick(settingKeys), 5], ['token.required', false]]), guard: { 'lockout.threshold': 'number' } }],
     ['DELETE', `/settings/${id(rng)}`],
+    ['DELETE', `${known}/passkeys/${id(rng)}`],
     ['POST', '/clients', { body: { clientId: 'api-client', redirectUris: ['https://x.example/cb'], public: false }, guard: { redirectUris: 'array' } }],
     ['PATCH', `/clients/${client}`, { body: { name: 'Changed', redirectUris: ['https://x.example/cb'] }, guard: { redirectUris: 'array' } }],
     [rng.pick(['DELETE', 'POST']), `/clients/${id(rng)}${rng.pick(['', '/secret'])}`],

@@ -19,7 +19,8 @@ beforeAll(async () => {
   db = await openTestDatabase('idp-passkeys-');
   const clock = { now: () => Date.now() };
   audit = new AuditService(db.ds, clock);
-  passkeys = new PasskeyService(db.ds, clock, audit, { rpId: 'id.example.com', rpName: 'Identity Provider', origin }, randomBytes(32));
+  const rules = { policy: { required: false }, tokens: { hasActive: async () => false }, guard: { beforePasskeyLoss: async () => {} }, notices: { notify: async () => {} } };
+  passkeys = new PasskeyService(db.ds, clock, audit, { rpId: 'id.example.com', rpName: 'Identity Provider', origin }, randomBytes(32), rules);
 });
 
 afterAll(async () => {
@@ -86,8 +87,8 @@ describe('passkey service', () => {
     await expect(passkeys.rename(owner.id, passkey.id, ' ', {})).rejects.toMatchObject({ code: 'passkey.invalid_name' });
     await expect(passkeys.rename(owner.id, passkey.id, 'x'.repeat(65), {})).rejects.toMatchObject({ code: 'passkey.invalid_name' });
     expect((await passkeys.rename(owner.id, passkey.id, 'Laptop', { actor: owner.id })).name).toBe('Laptop');
-    await expect(passkeys.remove(stranger.id, passkey.id, {})).rejects.toMatchObject({ code: 'passkey.not_found' });
-    await passkeys.remove(owner.id, passkey.id, { actor: owner.id });
+    await expect(passkeys.remove(stranger, passkey.id, {})).rejects.toMatchObject({ code: 'passkey.not_found' });
+    await passkeys.remove(owner, passkey.id, { actor: owner.id });
     expect((await passkeys.list(owner.id)).map((p) => p.name)).toEqual(['Phone']);
     expect((await audit.list({ type: 'passkey.renamed', subject: owner.id }))[0]?.details).toMatchObject({ from: 'Passkey', to: 'Laptop' });
     expect((await audit.list({ type: 'passkey.deleted', subject: owner.id }))[0]?.details).toMatchObject({ name: 'Laptop' });

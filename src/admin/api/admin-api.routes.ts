@@ -5,13 +5,17 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import { AppError } from '../../errors/app-error.js';
+import { bodyError } from '../../http/body-errors.js';
 import type { Services } from '../../services.js';
 import { adminApiAuth } from '../admin-api-auth.js';
 import { auditApi } from './audit.api.js';
 import { clientsApi } from './clients.api.js';
+import { resourcesApi } from './resources.api.js';
 import { groupsApi } from './groups.api.js';
+import { passkeysApi } from './passkeys.api.js';
 import { settingsApi } from './settings.api.js';
 import { tokensApi } from './tokens.api.js';
+import { recoveryCodesApi } from './recovery-codes.api.js';
 import { usersApi } from './users.api.js';
 
 const noStore: Middleware = async (ctx, next) => {
@@ -19,13 +23,12 @@ const noStore: Middleware = async (ctx, next) => {
   await next();
 };
 
-/** co-body marks bad JSON 400 but not exposable; it is the caller's mistake, so say so. */
-function bodyError(err: Error): never {
-  const status = (err as { status?: number }).status ?? 500;
-  if (status === 413) throw new AppError('request.too_large');
-  if (status >= 400 && status < 500) throw new AppError('request.invalid', {}, status);
-  throw err;
-}
+/** A body the API cannot read as JSON is refused (415), never taken for an empty object. */
+const jsonOnly: Middleware = async (ctx, next) => {
+  const hasBody = (ctx.request.length ?? 0) > 0 || ctx.get('transfer-encoding') !== '';
+  if (hasBody && ['POST', 'PUT', 'PATCH'].includes(ctx.method) && !ctx.is('json')) throw new AppError('request.invalid', {}, 415);
+  await next();
+};
 
 /**
  * Past authentication, a 401 from an action means a wrong value in the request (a registration
@@ -43,11 +46,14 @@ const actionErrors: Middleware = async (_ctx, next) => {
 export function adminApiRoutes(provider: Provider, s: Services): Router {
   const router = new Router({ prefix: '/admin/api' });
   // Authentication first: nobody's body is read before their token is checked.
-  router.use(noStore, adminApiAuth(provider), actionErrors, bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', onError: bodyError }));
+  router.use(noStore, adminApiAuth(provider), actionErrors, jsonOnly, bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', onError: bodyError }));
   usersApi(router, s);
   tokensApi(router, s);
+  recoveryCodesApi(router, s);
+  passkeysApi(router, s);
   settingsApi(router, s);
   clientsApi(router, s);
+  resourcesApi(router, s);
   groupsApi(router, s);
   auditApi(router, s);
   return router;

@@ -11,6 +11,8 @@ import { PageResponder } from '../../http/page-responder.js';
 import type { AdminContext } from '../actions/admin-context.js';
 import { can } from '../permissions.js';
 import { policyPages } from './policy.pages.js';
+import { resourcePages } from './resources.pages.js';
+import { ResourceActions } from '../actions/resource.actions.js';
 import { userPages } from './users.pages.js';
 
 export function adminRoutes(s: Services, views: nunjucks.Environment, forms: Middleware[]): Router {
@@ -38,5 +40,6 @@ export function adminRoutes(s: Services, views: nunjucks.Environment, forms: Mid
 
   userPages(router, s, page);
   policyPages(router, s, page);
+  resourcePages(router, page, new ResourceActions(s));
   return router;
 }

@@ -8,15 +8,17 @@ import type { AdminContext } from '../actions/admin-context.js';
 import { PolicyActions } from '../actions/policy.actions.js';
 import { field, fields } from '../../http/form-body.js';
 import type { PageResponder } from '../../http/page-responder.js';
+import { CLIENT_GRANTS, type ClientGrant, type NewClient } from '../../clients/client.schema.js';
+import { AppError } from '../../errors/app-error.js';
 
 /** Form field names avoid dots, which the body parser would read as nesting. */
 const formName = (key: string) => key.replace(/\./g, '__');
 const lines = (text: string) => text.split(/\s+/).map((l) => l.trim()).filter(Boolean);
 
-/** Form values arrive as text; the settings schema wants numbers and booleans. */
+/** Form values arrive as text; the settings schema wants numbers and booleans (anything else it refuses). */
 function typed(value: string, current: unknown): unknown {
   if (typeof current === 'number') return value.trim() === '' ? NaN : Number(value);
-  if (typeof current === 'boolean') return value === 'true';
+  if (typeof current === 'boolean') return value === 'true' ? true : value === 'false' ? false : value;
   return value;
 }
 
@@ -44,6 +46,7 @@ export function policyPages(router: Router, s: Services, page: PageResponder): v
       backchannelLogoutUri: field(ctx, 'backchannelLogoutUri') || undefined,
       public: field(ctx, 'type') === 'public',
       firstParty: field(ctx, 'firstParty') === 'yes',
+      ...clientProtocolFields(ctx),
     });
     page.render(ctx, 'admin/client-secret.njk', created);
   });
@@ -57,6 +60,9 @@ export function policyPages(router: Router, s: Services, page: PageResponder): v
         redirectUris: lines(field(ctx, 'redirectUris')),
         postLogoutRedirectUris: lines(field(ctx, 'postLogoutRedirectUris')),
         ...(field(ctx, 'backchannelLogoutUri') ? { backchannelLogoutUri: field(ctx, 'backchannelLogoutUri') } : {}),
+        requirePar: field(ctx, 'requirePar') === 'yes',
+        requireDpop: field(ctx, 'requireDpop') === 'yes',
+        idTokenSigningAlg: field(ctx, 'idTokenSigningAlg') === 'ES256' ? 'ES256' : 'RS256',
       }),
     ),
   );
@@ -84,6 +90,30 @@ export function policyPages(router: Router, s: Services, page: PageResponder): v
     for await (const line of iterator) body += line;
     ctx.body = body;
   });
+}
+
+/** A new application's grants, client authentication and protocol requirements, from the form. */
+function clientProtocolFields(ctx: Context): Partial<NewClient> {
+  const grantTypes = fields(ctx, 'grantTypes').filter((g): g is ClientGrant => (CLIENT_GRANTS as readonly string[]).includes(g));
+  const keyAuth = field(ctx, 'authMethod') === 'private_key_jwt';
+  const jwksText = field(ctx, 'jwks').trim();
+  let jwks: NewClient['jwks'];
+  if (keyAuth && jwksText) {
+    try {
+      jwks = JSON.parse(jwksText) as NewClient['jwks'];
+    } catch {
+      throw new AppError('client.invalid', { reason: 'jwks is not JSON' });
+    }
+  }
+  return {
+    ...(grantTypes.length ? { grantTypes } : {}),
+    authMethod: keyAuth ? 'private_key_jwt' : 'client_secret_basic',
+    ...(jwks ? { jwks } : {}),
+    ...(keyAuth && field(ctx, 'jwksUri') ? { jwksUri: field(ctx, 'jwksUri') } : {}),
+    requirePar: field(ctx, 'requirePar') === 'yes',
+    requireDpop: field(ctx, 'requireDpop') === 'yes',
+    idTokenSigningAlg: field(ctx, 'idTokenSigningAlg') === 'ES256' ? 'ES256' : 'RS256',
+  };
 }
 
 function auditFilter(ctx: Context): AuditFilter {

@@ -1,22 +1,29 @@
-// Admin console: users (search, create, edit, status, lock, password, groups) and their tokens.
+// Admin console: users (search, create, edit, status, lock, password, groups), their tokens and passkeys.
 import type Router from '@koa/router';
 import type { Services } from '../../services.js';
+import { PasskeyActions } from '../actions/passkey.actions.js';
 import { TokenActions } from '../actions/token.actions.js';
 import { UserActions } from '../actions/user.actions.js';
 import type { AdminContext } from '../actions/admin-context.js';
 import { field, fields } from '../../http/form-body.js';
 import type { PageResponder } from '../../http/page-responder.js';
 import { roles } from '../../users/user.schema.js';
+import { adminPasskeyPages } from './passkeys.pages.js';
+import { RecoveryCodeActions } from '../actions/recovery-code.actions.js';
+import { adminRecoveryCodePages } from './recovery-codes.pages.js';
 
 export function userPages(router: Router, s: Services, page: PageResponder): void {
   const users = new UserActions(s);
   const tokens = new TokenActions(s);
+  const passkeys = new PasskeyActions(s);
+  const recoveryCodes = new RecoveryCodeActions(s);
   const admin = (ctx: { state: Record<string, unknown> }) => ctx.state.admin as AdminContext;
   const back = (id: string) => `/admin/users/${encodeURIComponent(id)}`;
 
   router.get('/users', async (ctx) => {
     const q = typeof ctx.query.q === 'string' ? ctx.query.q.slice(0, 100) : '';
-    const pageNo = Math.max(1, Number(ctx.query.page) || 1);
+    // Whole pages only, and not past what a database offset can hold.
+    const pageNo = Math.min(1_000_000, Math.max(1, Math.floor(Number(ctx.query.page)) || 1));
     const result = await users.search(admin(ctx), q, pageNo);
     page.render(ctx, 'admin/users.njk', { ...result, q, pages: Math.max(1, Math.ceil(result.total / 25)) });
   });
@@ -39,7 +46,8 @@ export function userPages(router: Router, s: Services, page: PageResponder): voi
   router.get('/users/:id', async (ctx) => {
     const user = await users.get(admin(ctx), ctx.params.id!);
     const sessions = await users.sessions(admin(ctx), user.id);
-    page.render(ctx, 'admin/user.njk', { user, tokens: await tokens.list(admin(ctx), user.id), sessions, groups: await s.groups.list(), roles });
+    const keys = await passkeys.list(admin(ctx), user.id);
+    page.render(ctx, 'admin/user.njk', { user, tokens: await tokens.list(admin(ctx), user.id), passkeys: keys, recoveryCodes: await recoveryCodes.status(admin(ctx), user.id), sessions, groups: await s.groups.list(), roles });
   });
 
   router.post('/users/:id', (ctx) =>
@@ -77,6 +85,8 @@ export function userPages(router: Router, s: Services, page: PageResponder): voi
   for (const [name, [success, run]] of Object.entries(tokenActions)) {
     router.post(`/users/:id/tokens/:tokenId/${name}`, (ctx) => page.act(ctx, back(ctx.params.id!), success, () => run(ctx)));
   }
+  adminPasskeyPages(router, s, page);
+  adminRecoveryCodePages(router, s, page);
 }
 
 type AdminCtx = Parameters<Parameters<Router['post']>[1]>[0] & { params: Record<string, string | undefined> };

@@ -5,6 +5,7 @@
 import { AppError } from '../../errors/app-error.js';
 import type { SecurityNoticeService } from '../../notices/security-notice.service.js';
 import type { SecurityQuestionService } from '../../questions/security-question.service.js';
+import type { LockoutService } from '../../security/lockout.service.js';
 import type { SoftTokenService } from '../../tokens/soft-token.service.js';
 import type { Step, StepContext, StepResult, StepView } from '../step.js';
 
@@ -24,6 +25,8 @@ export class RecoverTokenStep implements Step {
     private readonly policy: { pinFallback: boolean },
     /** `requirePossession` off: the questions settle the second factor, and the sign-in's level is one factor. */
     private readonly recovery: { requirePossession: boolean },
+    /** For the tries left before a lockout, on the questions page. */
+    private readonly lockout?: LockoutService,
   ) {}
 
   async available(ctx: StepContext): Promise<boolean> {
@@ -45,13 +48,18 @@ export class RecoverTokenStep implements Step {
       case 'confirm':
         return { template: 'steps/recover-confirm.njk', data: { tokens: (await this.tokens.list(ctx.user!.id)).filter((t) => t.state === 'active') } };
       default:
-        return { template: 'steps/recover-questions.njk', data: { asked: state.asked ?? [] } };
+        return { template: 'steps/recover-questions.njk', data: { asked: state.asked ?? [], triesLeft: await this.lockout?.triesLeft(ctx.user!.id) } };
     }
   }
 
   async submit(ctx: StepContext, form: Record<string, string>): Promise<StepResult> {
     const state = this.#state(ctx);
     const user = ctx.user!;
+    // "I found my token": back to its code, nothing changed (until the lost tokens are disabled).
+    if (form.action === 'found' && state.phase !== 'done') {
+      ctx.state.data[this.id] = {};
+      return { kind: 'switch', to: 'totp' };
+    }
     switch (`${state.phase ?? 'questions'}:${form.action ?? ''}`) {
       case 'questions:answer': {
         const asked = state.asked ?? [];

@@ -11,6 +11,8 @@ import { OneTimePinEntity } from './one-time-pin.entity.js';
 import { PasskeyEntity } from './passkey.entity.js';
 import { PasswordResetEntity } from './password-reset.entity.js';
 import { RateLimitEntity } from './rate-limit.entity.js';
+import { RecoveryCodeEntity } from './recovery-code.entity.js';
+import { ResourceServerEntity } from './resource-server.entity.js';
 import { SecretEntity } from './secret.entity.js';
 import { SecurityAnswerEntity } from './security-answer.entity.js';
 import { SigningKeyEntity } from './signing-key.entity.js';
@@ -37,4 +39,6 @@ export const entities = [
   ClientRuleEntity,
   PasswordResetEntity,
   PasskeyEntity,
+  RecoveryCodeEntity,
+  ResourceServerEntity,
 ];

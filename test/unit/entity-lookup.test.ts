@@ -1,18 +1,19 @@
-// QuickFind gives the same entities as TypeORM's find (types, transformers, JSON, booleans, nulls),
+// EntityLookup gives the same entities as TypeORM's find (types, transformers, JSON, booleans, nulls),
 // picks by the order asked, and refuses a property the entity does not have. Runs on SQLite, and on
 // PostgreSQL when TEST_DATABASE_URL is set.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 import { AuditEventEntity } from '../../src/persistence/entities/audit-event.entity.js';
+import { PasskeyEntity } from '../../src/persistence/entities/passkey.entity.js';
 import { UserEntity } from '../../src/persistence/entities/user.entity.js';
-import { QuickFind } from '../../src/persistence/quick-find.js';
+import { EntityLookup } from '../../src/persistence/entity-lookup.js';
 import { type OpenTestDatabase, openTestDatabase } from '../support/test-server.js';
 
 let db: OpenTestDatabase;
 let ds: DataSource;
 
 beforeAll(async () => {
-  db = await openTestDatabase('idp-qf-');
+  db = await openTestDatabase('idp-lookup-');
   ds = db.ds;
 });
 
@@ -41,10 +42,10 @@ const user = (id: string, username: string, over: Partial<UserEntity> = {}): Use
     ...over,
   });
 
-describe('QuickFind', () => {
+describe('EntityLookup', () => {
   it('hydrates a row exactly as TypeORM does', async () => {
     await ds.getRepository(UserEntity).insert([user('u-1', 'quinn'), user('u-2', 'rhea', { emailVerified: false, mobile: '+15550100' })]);
-    const find = new QuickFind(ds, UserEntity);
+    const find = new EntityLookup(ds, UserEntity);
     const wheres: Array<Partial<Pick<UserEntity, 'id' | 'username' | 'email' | 'status'>>> = [{ id: 'u-1' }, { username: 'rhea' }, { email: 'quinn@example.com', status: 'active' }];
     for (const where of wheres) {
       const quick = await find.one(where);
@@ -60,14 +61,28 @@ describe('QuickFind', () => {
     const event = (id: string, at: number) =>
       Object.assign(new AuditEventEntity(), { id, at, type: 'qf.test', outcome: 'success', actor: null, subject: 's-1', clientId: null, ip: null, details: { n: at, list: ['a'] } });
     await ds.getRepository(AuditEventEntity).insert([event('e-1', 10), event('e-3', 30), event('e-2', 20)]);
-    const find = new QuickFind(ds, AuditEventEntity);
+    const find = new EntityLookup(ds, AuditEventEntity);
     expect(await find.one({ subject: 's-1' }, { by: 'at', direction: 'DESC' })).toMatchObject({ id: 'e-3', at: 30, details: { n: 30, list: ['a'] } });
     expect(await find.one({ subject: 's-1' }, { by: 'at', direction: 'ASC' })).toMatchObject({ id: 'e-1', at: 10 });
     expect(await find.exists({ subject: 's-1', type: 'qf.test' })).toBe(true);
     expect(await find.exists({ subject: 's-2' })).toBe(false);
   });
 
+  it('reads a passkey as TypeORM does (JSON list, booleans, a bigint counter with its own transformer)', async () => {
+    await ds.getRepository(UserEntity).insert(user('u-p', 'pia'));
+    const passkey = () =>
+      Object.assign(new PasskeyEntity(), {
+        id: 'p-1', userId: 'u-p', credentialId: 'cred-1', publicKey: 'pk', counter: 4_000_000_000, transports: ['usb', 'nfc'],
+        backupEligible: true, backupState: false, aaguid: '00000000-0000-0000-0000-000000000000', name: 'key', createdAt: 1_800_000_000_000, lastUsedAt: null,
+      });
+    // A fresh object each time: on PostgreSQL an insert writes the row's returned defaults back into the one it was given.
+    await ds.getRepository(PasskeyEntity).insert(passkey());
+    const found = await new EntityLookup(ds, PasskeyEntity).one({ credentialId: 'cred-1' });
+    expect(found).toEqual(passkey());
+    expect(found).toEqual(await ds.getRepository(PasskeyEntity).findOneBy({ credentialId: 'cred-1' }));
+  });
+
   it('refuses a property the entity does not have', async () => {
-    await expect(new QuickFind(ds, UserEntity).one({ nickname: 'x' } as never)).rejects.toThrow('UserEntity has no column nickname');
+    await expect(new EntityLookup(ds, UserEntity).one({ nickname: 'x' } as never)).rejects.toThrow('UserEntity has no column nickname');
   });
 });

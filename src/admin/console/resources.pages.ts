@@ -1,0 +1,47 @@
+// Admin console: resource servers (APIs) — identifier, scopes, token format and lifetime, and the
+// credentials the API introspects opaque tokens with.
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type { AdminContext } from '../actions/admin-context.js';
+import { ResourceActions } from '../actions/resource.actions.js';
+import { field } from '../../http/form-body.js';
+import type { PageResponder } from '../../http/page-responder.js';
+
+const words = (text: string) => text.split(/[\s,]+/).map((w) => w.trim()).filter(Boolean);
+const format = (v: string) => (v === 'opaque' ? 'opaque' : 'jwt');
+const alg = (v: string) => (v === 'ES256' ? 'ES256' : 'RS256');
+
+export function resourcePages(router: Router, page: PageResponder, resources: ResourceActions): void {
+  const admin = (ctx: Context) => ctx.state.admin as AdminContext;
+  const id = (ctx: Context) => ctx.params.identifier!;
+
+  router.get('/resource-servers', async (ctx) => page.render(ctx, 'admin/resources.njk', { resources: await resources.list(admin(ctx)) }));
+  router.post('/resource-servers', async (ctx) => {
+    ctx.state.formReturn = { flash: page.flash, to: '/admin/resource-servers' };
+    const created = await resources.add(admin(ctx), {
+      identifier: field(ctx, 'identifier'),
+      name: field(ctx, 'name'),
+      scopes: words(field(ctx, 'scopes')),
+      tokenFormat: format(field(ctx, 'tokenFormat')),
+      accessTokenTtl: Number(field(ctx, 'accessTokenTtl') || 3600),
+      signingAlg: alg(field(ctx, 'signingAlg')),
+    });
+    page.render(ctx, 'admin/client-secret.njk', { clientId: created.clientId, clientSecret: created.clientSecret, resourceServer: created.identifier });
+  });
+  router.post('/resource-servers/:identifier/update', (ctx) =>
+    page.act(ctx, '/admin/resource-servers', 'admin.saved', () =>
+      resources.update(admin(ctx), id(ctx), {
+        name: field(ctx, 'name'),
+        scopes: words(field(ctx, 'scopes')),
+        tokenFormat: format(field(ctx, 'tokenFormat')),
+        accessTokenTtl: Number(field(ctx, 'accessTokenTtl')),
+        signingAlg: alg(field(ctx, 'signingAlg')),
+      }),
+    ),
+  );
+  router.post('/resource-servers/:identifier/secret', async (ctx) => {
+    const { clientId, clientSecret } = await resources.rotateSecret(admin(ctx), id(ctx));
+    page.render(ctx, 'admin/client-secret.njk', { clientId, clientSecret, rotated: true, resourceServer: id(ctx) });
+  });
+  router.post('/resource-servers/:identifier/delete', (ctx) => page.act(ctx, '/admin/resource-servers', 'admin.done', () => resources.delete(admin(ctx), id(ctx))));
+}
