@@ -3,7 +3,7 @@ import type nunjucks from 'nunjucks';
 import type { DataSource } from 'typeorm';
 import { join } from 'node:path';
 import { AuditService } from './audit/audit.service.js';
-import { SuperadminGuard } from './admin/superadmin-guard.js';
+import { SuperadminGuard } from './users/superadmin-guard.js';
 import { ClientRuleService } from './clients/client-rule.service.js';
 import { ClientService } from './clients/client.service.js';
 import { GroupService } from './groups/group.service.js';
@@ -91,7 +91,7 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
   const audit = new AuditService(ds, clock);
   const hasher = new PasswordHasher(config.argon2);
   const users = new UserService(ds, clock, hasher, audit);
-  const lockout = new LockoutService(ds, clock, audit, config.lockout);
+  const lockout = new LockoutService(users, clock, audit, config.lockout);
   const ipLimiter = new RateLimiter(ds, clock, config.lockout.ipFailureLimit, config.lockout.ipFailureWindow);
 
   const { smtpUrl, mailFrom, smsWebhookUrl, smsWebhookToken } = config.delivery;
@@ -109,11 +109,11 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
   const settings = new SettingsService(ds, clock, audit, config);
   await settings.load();
   const groups = new GroupService(ds, clock, audit);
-  const tokenVerifier = new TokenVerifier(ds, clock, tokens, audit, config.tokens, config.lockout);
+  const tokenVerifier = new TokenVerifier(clock, tokens, audit, config.tokens, config.lockout);
   const activations = new ActivationService(ds, clock, box, tokens, users, delivery, audit, config.tokens, config.issuer);
-  const sessions = new SessionRevoker(ds, audit, clock);
+  const sessions = new SessionRevoker(ds, users, audit, clock);
   const clients = new ClientService(ds, clock, audit, box);
-  const userAdmin = new UserAdminService(ds, clock, hasher, lockout, guard, notices, audit, config.password, sessions);
+  const userAdmin = new UserAdminService(ds, users, clock, hasher, lockout, guard, notices, audit, config.password, sessions);
   const passkeys = new PasskeyService(ds, clock, audit, passkeySettings(config), await secrets.bytes('passkey-challenge-key'), { policy: config.tokens, tokens, guard, notices });
   const questions = new SecurityQuestionService(ds, clock, hasher, audit, config.questions);
   const recoveryCodes = new RecoveryCodeService(ds, clock, audit, notices, await secrets.bytes('recovery-code-key'));

@@ -14,7 +14,7 @@ import {
 } from '@simplewebauthn/server';
 import { COSEALG } from '@simplewebauthn/server/helpers';
 import { type DataSource, Not, type Repository } from 'typeorm';
-import type { SuperadminGuard } from '../admin/superadmin-guard.js';
+import type { SuperadminGuard } from '../users/superadmin-guard.js';
 import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import { AppError } from '../errors/app-error.js';
 import type { SecurityNoticeService } from '../notices/security-notice.service.js';

@@ -5,8 +5,8 @@
 import type { DataSource, Repository } from 'typeorm';
 import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import { OidcPayloadEntity } from '../persistence/entities/oidc-payload.entity.js';
-import { UserEntity } from '../persistence/entities/user.entity.js';
 import type { Clock } from '../support/clock.js';
+import type { UserService } from '../users/user.service.js';
 
 /** An application that took part in an ended session, and that session's id for it. */
 export interface EndedAuthorization {
@@ -18,16 +18,15 @@ export type EndedSessionsListener = (accountId: string, ended: EndedAuthorizatio
 
 export class SessionRevoker {
   readonly #payloads: Repository<OidcPayloadEntity>;
-  readonly #users: Repository<UserEntity>;
   #listener: EndedSessionsListener | undefined;
 
   constructor(
     ds: DataSource,
+    private readonly users: UserService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {
     this.#payloads = ds.getRepository(OidcPayloadEntity);
-    this.#users = ds.getRepository(UserEntity);
   }
 
   /** Called after sessions end, with the applications they involved (back-channel logout). */
@@ -40,7 +39,7 @@ export class SessionRevoker {
     const ended = sessions.flatMap((s) => authorizationsOf(s.payload));
     const { affected } = await this.#payloads.delete({ accountId });
     // My Profile and the admin console hold their own sealed-cookie sessions: they check this time.
-    await this.#users.update({ id: accountId }, { sessionsEndedAt: this.clock.now() });
+    await this.users.update(accountId, { sessionsEndedAt: this.clock.now() }, { edit: false });
     await this.audit.record({ ...ctx, type: 'sessions.ended', outcome: 'success', subject: accountId, details: { reason, removed: affected ?? 0 } });
     if (ended.length && this.#listener) await this.#listener(accountId, ended, ctx);
     return affected ?? 0;

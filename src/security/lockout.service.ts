@@ -1,22 +1,18 @@
 // Account lockout: consecutive failures of any factor lock the account until the lifetime passes
 // (or, with a lifetime of 0, until an administrator unlocks it).
-import type { DataSource, Repository } from 'typeorm';
 import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
-import { UserEntity } from '../persistence/entities/user.entity.js';
+import type { UserEntity } from '../persistence/entities/user.entity.js';
 import type { Clock } from '../support/clock.js';
+import type { UserService } from '../users/user.service.js';
 
 export class LockoutService {
-  readonly #users: Repository<UserEntity>;
-
   constructor(
-    ds: DataSource,
+    private readonly users: UserService,
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly policy: Config['lockout'],
-  ) {
-    this.#users = ds.getRepository(UserEntity);
-  }
+  ) {}
 
   isLocked(user: Pick<UserEntity, 'lockedAt' | 'lockedUntil'>): boolean {
     if (user.lockedAt === null) return false;
@@ -25,39 +21,35 @@ export class LockoutService {
 
   /** Counts a failed factor; returns true when this failure locked the account. */
   async recordFailure(userId: string, ctx: AuditContext = {}): Promise<boolean> {
-    await this.#users.increment({ id: userId }, 'failedLogins', 1);
-    const user = await this.#users.findOneByOrFail({ id: userId });
+    const user = await this.users.countFailure(userId);
     if (user.failedLogins < this.policy.threshold || this.isLocked(user)) return false;
     const now = this.clock.now();
-    await this.#users.update(
-      { id: userId },
-      { lockedAt: now, lockedUntil: this.policy.duration > 0 ? now + this.policy.duration * 1000 : null, updatedAt: now },
-    );
+    await this.users.update(userId, { lockedAt: now, lockedUntil: this.policy.duration > 0 ? now + this.policy.duration * 1000 : null });
     await this.audit.record({ ...ctx, type: 'account.locked', outcome: 'success', subject: userId, details: { failures: user.failedLogins } });
     return true;
   }
 
   /** Failures the account may still have before it locks; null before the first (pages warn after one). */
   async triesLeft(userId: string): Promise<number | null> {
-    const user = await this.#users.findOneBy({ id: userId });
+    const user = await this.users.findById(userId);
     if (!user || user.failedLogins === 0 || this.isLocked(user)) return null;
     return Math.max(0, this.policy.threshold - user.failedLogins);
   }
 
   /** A completed sign-in clears the count (and an expired lock). */
   async recordSuccess(userId: string): Promise<void> {
-    await this.#users.update({ id: userId }, { failedLogins: 0, lockedAt: null, lockedUntil: null, lastLoginAt: this.clock.now() });
+    await this.users.update(userId, { failedLogins: 0, lockedAt: null, lockedUntil: null, lastLoginAt: this.clock.now() }, { edit: false });
   }
 
   async unlock(userId: string, ctx: AuditContext = {}): Promise<void> {
-    await this.#users.update({ id: userId }, { failedLogins: 0, lockedAt: null, lockedUntil: null, updatedAt: this.clock.now() });
+    await this.users.update(userId, { failedLogins: 0, lockedAt: null, lockedUntil: null });
     await this.audit.record({ ...ctx, type: 'account.unlocked', outcome: 'success', subject: userId });
   }
 
   /** An expired temporary lock starts the count afresh. */
   async clearExpired(user: UserEntity): Promise<void> {
     if (user.lockedAt !== null && !this.isLocked(user)) {
-      await this.#users.update({ id: user.id }, { failedLogins: 0, lockedAt: null, lockedUntil: null });
+      await this.users.update(user.id, { failedLogins: 0, lockedAt: null, lockedUntil: null }, { edit: false });
       Object.assign(user, { failedLogins: 0, lockedAt: null, lockedUntil: null });
     }
   }

@@ -9,7 +9,7 @@ import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
 import type { DeliveryService } from '../delivery/delivery.service.js';
 import { AppError } from '../errors/app-error.js';
-import { SoftTokenEntity } from '../persistence/entities/soft-token.entity.js';
+import type { SoftTokenEntity } from '../persistence/entities/soft-token.entity.js';
 import { TokenActivationEntity } from '../persistence/entities/token-activation.entity.js';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
 import { constantTimeEqual } from '../security/constant-time.js';
@@ -57,7 +57,6 @@ const hashTicket = (ticket: string) => createHash('sha256').update(ticket).diges
 
 export class ActivationService {
   readonly #repo: Repository<TokenActivationEntity>;
-  readonly #tokenRows: Repository<SoftTokenEntity>;
 
   constructor(
     ds: DataSource,
@@ -71,7 +70,6 @@ export class ActivationService {
     private readonly issuer: string,
   ) {
     this.#repo = ds.getRepository(TokenActivationEntity);
-    this.#tokenRows = ds.getRepository(SoftTokenEntity);
   }
 
   /** A new activation for `token` (earlier ones die), mailed to the user. */
@@ -180,7 +178,7 @@ export class ActivationService {
     const hash = hashTicket(ticket);
     const row = await this.#repo.findOne({ where: [{ linkTicketHash: hash }, { qrTicketHash: hash }] });
     if (!row) return null;
-    const token = await this.#tokenRows.findOneBy({ id: row.tokenId });
+    const token = await this.tokens.findById(row.tokenId);
     return token ? { row, token, isQr: row.qrTicketHash === hash } : null;
   }
 

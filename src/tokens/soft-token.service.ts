@@ -59,6 +59,10 @@ export class SoftTokenService {
     return token;
   }
 
+  findById(id: string): Promise<SoftTokenEntity | null> {
+    return this.#repo.findOneBy({ id });
+  }
+
   findBySerial(serial: string): Promise<SoftTokenEntity | null> {
     return this.#repo.findOneBy({ serial });
   }
@@ -145,6 +149,30 @@ export class SoftTokenService {
   async update(token: SoftTokenEntity, fields: Partial<SoftTokenEntity>): Promise<void> {
     Object.assign(token, fields, { updatedAt: this.clock.now() });
     await this.#repo.save(token);
+  }
+
+  /** The user's active tokens: the ones a code may come from. */
+  active(userId: string): Promise<SoftTokenEntity[]> {
+    return this.#repo.findBy({ userId, state: 'active' });
+  }
+
+  /**
+   * Claims a time step for `token` in one statement: a replay racing this request finds `last_step`
+   * already moved and gets false. A right code also clears the failure count.
+   */
+  async claimStep(token: SoftTokenEntity, step: number, drift: number, now: number): Promise<boolean> {
+    const claimed = await this.#repo
+      .createQueryBuilder()
+      .update()
+      .set({ lastStep: step, drift, failedAttempts: 0, lockedUntil: null, lastUsedAt: now })
+      .where('id = :id AND (last_step IS NULL OR last_step < :step)', { id: token.id, step })
+      .execute();
+    return Boolean(claimed.affected);
+  }
+
+  /** A wrong code counted against `token` (and the lock it may set, until `lockedUntil`). */
+  async recordFailure(token: SoftTokenEntity, failedAttempts: number, lockedUntil: number | null): Promise<void> {
+    await this.#repo.update({ id: token.id }, { failedAttempts, lockedUntil });
   }
 
   secretOf(token: SoftTokenEntity): Buffer {

@@ -1,7 +1,7 @@
 // What a user (My Profile) or an administrator can do to an existing soft token: rename, disable,
 // enable, delete, reactivate. Guards: never leave an account that needs a token without an active one
 // (or a passkey).
-import type { SuperadminGuard } from '../admin/superadmin-guard.js';
+import type { SuperadminGuard } from '../users/superadmin-guard.js';
 import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
 import { AppError } from '../errors/app-error.js';

@@ -1,15 +1,13 @@
 // Administration of users: search, edit, disable, delete, lock, set a password (with history).
 // Permission checks happen in the callers (pages, API); the guards that protect the last super
 // administrator happen here, whoever calls.
-import { randomUUID } from 'node:crypto';
 import { Like, type DataSource, type Repository } from 'typeorm';
 import { z } from 'zod';
-import type { SuperadminGuard } from '../admin/superadmin-guard.js';
+import type { SuperadminGuard } from './superadmin-guard.js';
 import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
 import { AppError } from '../errors/app-error.js';
 import type { NoticeKind, SecurityNoticeService } from '../notices/security-notice.service.js';
-import { CredentialEntity } from '../persistence/entities/credential.entity.js';
 import { type Role, UserEntity } from '../persistence/entities/user.entity.js';
 import type { LockoutService } from '../security/lockout.service.js';
 import type { SessionRevoker } from '../provider/session-revoker.js';
@@ -17,6 +15,7 @@ import type { Clock } from '../support/clock.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { newUserSchema, roles } from './user.schema.js';
 import { checkNewPassword } from './password-policy.js';
+import type { UserService } from './user.service.js';
 
 export const userUpdateSchema = z
   .object({
@@ -34,10 +33,10 @@ export interface UserPage {
 
 export class UserAdminService {
   readonly #users: Repository<UserEntity>;
-  readonly #credentials: Repository<CredentialEntity>;
 
   constructor(
-    private readonly ds: DataSource,
+    ds: DataSource,
+    private readonly store: UserService,
     private readonly clock: Clock,
     private readonly hasher: PasswordHasher,
     private readonly lockout: LockoutService,
@@ -47,8 +46,8 @@ export class UserAdminService {
     private readonly password: Config['password'],
     private readonly sessions: SessionRevoker,
   ) {
+    // Read only: searches. Writes go through the user store.
     this.#users = ds.getRepository(UserEntity);
-    this.#credentials = ds.getRepository(CredentialEntity);
   }
 
   async search(query = '', page = 1, size = 25): Promise<UserPage> {
@@ -81,7 +80,7 @@ export class UserAdminService {
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.role !== undefined ? { role: patch.role as Role } : {}),
     };
-    await this.#users.update({ id: userId }, { ...changes, updatedAt: this.clock.now() });
+    await this.store.update(userId, changes);
     await this.audit.record({ ...ctx, type: 'user.updated', outcome: 'success', subject: userId, details: { fields: Object.keys(changes) } });
     return this.get(userId);
   }
@@ -89,7 +88,7 @@ export class UserAdminService {
   async setStatus(userId: string, status: 'active' | 'disabled', ctx: AuditContext = {}): Promise<void> {
     const user = await this.get(userId);
     if (status === 'disabled') await this.guard.beforeAccountChange(user);
-    await this.#users.update({ id: userId }, { status, updatedAt: this.clock.now() });
+    await this.store.update(userId, { status });
     await this.audit.record({ ...ctx, type: status === 'active' ? 'user.enabled' : 'user.disabled', outcome: 'success', subject: userId });
     if (status === 'disabled') await this.sessions.endAll(userId, 'disabled', ctx);
   }
@@ -97,7 +96,7 @@ export class UserAdminService {
   async delete(userId: string, ctx: AuditContext = {}): Promise<void> {
     const user = await this.get(userId);
     await this.guard.beforeAccountChange(user);
-    await this.#users.delete({ id: userId });
+    await this.store.remove(userId);
     await this.audit.record({ ...ctx, type: 'user.deleted', outcome: 'success', subject: userId, details: { username: user.username } });
     await this.sessions.endAll(userId, 'deleted', ctx);
   }
@@ -117,7 +116,7 @@ export class UserAdminService {
   async lock(userId: string, ctx: AuditContext = {}): Promise<void> {
     const user = await this.get(userId);
     await this.guard.beforeAccountChange(user);
-    await this.#users.update({ id: userId }, { lockedAt: this.clock.now(), lockedUntil: null, updatedAt: this.clock.now() });
+    await this.store.update(userId, { lockedAt: this.clock.now(), lockedUntil: null });
     await this.audit.record({ ...ctx, type: 'account.locked', outcome: 'success', subject: userId, details: { by: 'administrator' } });
     await this.sessions.endAll(userId, 'locked', ctx);
   }
@@ -136,21 +135,15 @@ export class UserAdminService {
     checkNewPassword(password, this.password, user);
     const history = this.password.historyCount;
     if (history > 0) {
-      const previous = await this.#credentials.find({ where: { userId, type: 'password' }, order: { createdAt: 'DESC' }, take: history });
-      for (const p of previous) {
-        if (await this.hasher.verify(p.secret, password)) {
+      for (const previous of await this.store.recentPasswordHashes(userId, history)) {
+        if (await this.hasher.verify(previous, password)) {
           await this.audit.record({ ...ctx, type: 'user.password_set', outcome: 'failure', subject: userId, details: { reason: 'history' } });
           throw new AppError('password.reused');
         }
       }
     }
-    const now = this.clock.now();
-    await this.#credentials.insert({ id: randomUUID(), userId, type: 'password', secret: await this.hasher.hash(password), createdAt: now });
-    await this.#users.update({ id: userId }, { temporaryPasswordUntil: options.temporary ? this.temporaryPasswordExpiry() : null, updatedAt: now });
     // Keep only what the history needs (and the current one).
-    const keep = await this.#credentials.find({ where: { userId, type: 'password' }, order: { createdAt: 'DESC' }, take: Math.max(history, 1) });
-    const stale = (await this.#credentials.findBy({ userId, type: 'password' })).filter((c) => !keep.some((k) => k.id === c.id));
-    if (stale.length) await this.#credentials.delete(stale.map((c) => c.id));
+    await this.store.replacePassword(userId, await this.hasher.hash(password), history, options.temporary ? this.temporaryPasswordExpiry() : null);
     await this.audit.record({ ...ctx, type: 'user.password_set', outcome: 'success', subject: userId, details: { temporary: !!options.temporary } });
     // Whoever knew the old password is signed out everywhere.
     await this.sessions.endAll(userId, 'password_changed', ctx);

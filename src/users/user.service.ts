@@ -1,4 +1,6 @@
-// The user store: create, look up, list. Passwords live in the credentials table, hashed.
+// The user store and the one owner of the users and credentials tables: create, look up, list, and
+// every write other parts make (administration, lockout, sessions ended, passwords replaced) goes
+// through here. Passwords live in the credentials table, hashed.
 import { randomUUID } from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
 import type { AuditContext, AuditService } from '../audit/audit.service.js';
@@ -104,5 +106,37 @@ export class UserService {
 
   list(): Promise<UserEntity[]> {
     return this.#users.find({ order: { username: 'ASC' } });
+  }
+
+  /** Writes `changes` to the account (stamped as an edit unless `edit` is false); false when there is no such account. */
+  async update(userId: string, changes: Partial<UserEntity>, { edit = true } = {}): Promise<boolean> {
+    const result = await this.#users.update({ id: userId }, edit ? { ...changes, updatedAt: this.clock.now() } : changes);
+    return (result.affected ?? 0) > 0;
+  }
+
+  async remove(userId: string): Promise<void> {
+    await this.#users.delete({ id: userId });
+  }
+
+  /** Counts a failed factor in one statement (parallel failures all count) and answers the row after it. */
+  async countFailure(userId: string): Promise<UserEntity> {
+    await this.#users.increment({ id: userId }, 'failedLogins', 1);
+    return this.#users.findOneByOrFail({ id: userId });
+  }
+
+  /** The hashes of the last `count` passwords, newest first (the history a new password is checked against). */
+  async recentPasswordHashes(userId: string, count: number): Promise<string[]> {
+    const rows = await this.#credentials.find({ where: { userId, type: 'password' }, order: { createdAt: 'DESC' }, take: count });
+    return rows.map((r) => r.secret);
+  }
+
+  /** A new password hash becomes the current one; only the newest `keep` are kept (the history). */
+  async replacePassword(userId: string, secret: string, keep: number, temporaryPasswordUntil: number | null): Promise<void> {
+    const now = this.clock.now();
+    await this.#credentials.insert({ id: randomUUID(), userId, type: 'password', secret, createdAt: now });
+    await this.update(userId, { temporaryPasswordUntil });
+    const kept = await this.#credentials.find({ where: { userId, type: 'password' }, order: { createdAt: 'DESC' }, take: Math.max(keep, 1) });
+    const stale = (await this.#credentials.findBy({ userId, type: 'password' })).filter((c) => !kept.some((k) => k.id === c.id));
+    if (stale.length) await this.#credentials.delete(stale.map((c) => c.id));
   }
 }
