@@ -15,76 +15,30 @@ function processMetrics(): Registry {
 export class IdpMetrics {
   readonly registry = new Registry();
 
+  #counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
   /** Completed sign-ins and the ways they did not complete (one count per failed attempt). */
-  readonly signIns = new Counter({
-    name: 'idp_sign_ins_total',
-    help: 'Sign-ins by outcome: success (completed), failure (a factor failed), denied (application rule), unmet (level not reachable), aborted',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
+  readonly signIns = this.#counter('idp_sign_ins_total', 'Sign-ins by outcome: success (completed), failure (a factor failed), denied (application rule), unmet (level not reachable), aborted', ['outcome']);
 
-  readonly signInMethods = new Counter({
-    name: 'idp_sign_in_methods_total',
-    help: 'Methods (RFC 8176 amr values) used by completed sign-ins',
-    labelNames: ['method'] as const,
-    registers: [this.registry],
-  });
+  readonly signInMethods = this.#counter('idp_sign_in_methods_total', 'Methods (RFC 8176 amr values) used by completed sign-ins', ['method']);
 
-  readonly signInLevels = new Counter({
-    name: 'idp_sign_in_levels_total',
-    help: 'Assurance level (acr) reached by completed sign-ins',
-    labelNames: ['acr'] as const,
-    registers: [this.registry],
-  });
+  readonly signInLevels = this.#counter('idp_sign_in_levels_total', 'Assurance level (acr) reached by completed sign-ins', ['acr']);
 
-  readonly signInFailures = new Counter({
-    name: 'idp_sign_in_failures_total',
-    help: 'Failed sign-in attempts by step (password, totp, pin, passkey, recover…) and reason',
-    labelNames: ['step', 'reason'] as const,
-    registers: [this.registry],
-  });
+  readonly signInFailures = this.#counter('idp_sign_in_failures_total', 'Failed sign-in attempts by step (password, totp, pin, passkey, recover…) and reason', ['step', 'reason']);
 
-  readonly lockouts = new Counter({
-    name: 'idp_lockouts_total',
-    help: 'Accounts locked, by failed attempts or by an administrator',
-    labelNames: ['by'] as const,
-    registers: [this.registry],
-  });
+  readonly lockouts = this.#counter('idp_lockouts_total', 'Accounts locked, by failed attempts or by an administrator', ['by']);
 
-  readonly pinsSent = new Counter({
-    name: 'idp_pins_sent_total',
-    help: 'One-time PINs sent, by channel',
-    labelNames: ['channel'] as const,
-    registers: [this.registry],
-  });
+  readonly pinsSent = this.#counter('idp_pins_sent_total', 'One-time PINs sent, by channel', ['channel']);
 
-  readonly deliveryFailures = new Counter({
-    name: 'idp_delivery_failures_total',
-    help: 'E-mails and SMS that could not be handed to the SMTP server or SMS gateway, by channel and message',
-    labelNames: ['channel', 'template'] as const,
-    registers: [this.registry],
-  });
+  readonly deliveryFailures = this.#counter('idp_delivery_failures_total', 'E-mails and SMS that could not be handed to the SMTP server or SMS gateway, by channel and message', ['channel', 'template']);
 
-  readonly grants = new Counter({
-    name: 'idp_oidc_grants_total',
-    help: 'Token endpoint grants, by grant type and outcome (success or the OAuth error code)',
-    labelNames: ['grant_type', 'outcome'] as const,
-    registers: [this.registry],
-  });
+  readonly grants = this.#counter('idp_oidc_grants_total', 'Token endpoint grants, by grant type and outcome (success or the OAuth error code)', ['grant_type', 'outcome']);
 
-  readonly authorizations = new Counter({
-    name: 'idp_oidc_authorizations_total',
-    help: 'Authorization endpoint requests answered, by outcome (success or the OAuth error code)',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
+  readonly authorizations = this.#counter('idp_oidc_authorizations_total', 'Authorization endpoint requests answered, by outcome (success or the OAuth error code)', ['outcome']);
 
-  readonly tokensIssued = new Counter({
-    name: 'idp_oidc_tokens_issued_total',
-    help: 'Tokens and codes issued, by kind (access_token, client_credentials, refresh_token, authorization_code)',
-    labelNames: ['kind'] as const,
-    registers: [this.registry],
-  });
+  readonly tokensIssued = this.#counter('idp_oidc_tokens_issued_total', 'Tokens and codes issued, by kind (access_token, client_credentials, refresh_token, authorization_code)', ['kind']);
 
   readonly requestDuration = new Histogram({
     name: 'idp_http_request_duration_seconds',
