@@ -25,6 +25,7 @@ const schema = z
     INTERNAL_URL: z.url().optional(),
     DATA_DIR: z.string().min(1).default('data'),
     DATABASE_URL: z.string().min(1).optional(),
+    SQLITE_SYNCHRONOUS: z.enum(['full', 'normal']).default('full'),
     SECRET_KEY: z
       .string()
       .regex(/^[A-Za-z0-9+/=_-]{43,}$/, 'must be at least 32 bytes, base64 encoded')
@@ -98,7 +99,8 @@ const schema = z
     }
   });
 
-export type Database = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+/** SQLite's `synchronous`: `full` syncs the log at every commit; `normal` (WAL) at checkpoints only, so a power cut may lose the last commits (never the file). */
+export type Database = { type: 'sqlite'; path: string; synchronous?: 'full' | 'normal' } | { type: 'postgres'; url: string };
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -169,10 +171,10 @@ export const defaultQuestions = [
   'What is the name of the street you grew up on?',
 ];
 
-function databaseFrom(url: string | undefined, dataDir: string): Database {
-  if (!url) return { type: 'sqlite', path: `${dataDir}/idp.sqlite` };
+function databaseFrom(url: string | undefined, dataDir: string, synchronous: 'full' | 'normal'): Database {
+  if (!url) return { type: 'sqlite', path: `${dataDir}/idp.sqlite`, synchronous };
   if (/^postgres(ql)?:\/\//.test(url)) return { type: 'postgres', url };
-  if (url.startsWith('sqlite:')) return { type: 'sqlite', path: url.slice('sqlite:'.length) || ':memory:' };
+  if (url.startsWith('sqlite:')) return { type: 'sqlite', path: url.slice('sqlite:'.length) || ':memory:', synchronous };
   throw new ConfigError('DATABASE_URL must start with postgres://, postgresql:// or sqlite:');
 }
 
@@ -195,7 +197,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     issuer,
     internalUrl: e.INTERNAL_URL?.replace(/\/$/, ''),
     dataDir: e.DATA_DIR,
-    database: databaseFrom(e.DATABASE_URL, e.DATA_DIR),
+    database: databaseFrom(e.DATABASE_URL, e.DATA_DIR, e.SQLITE_SYNCHRONOUS),
     secretKey: e.SECRET_KEY,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,

@@ -37,6 +37,8 @@ export async function openDatabase(database: Database): Promise<DataSource> {
     await ds.query('PRAGMA foreign_keys = ON');
     // Deleted rows (revoked tokens, used codes) are overwritten, not left in free pages of the file.
     await ds.query('PRAGMA secure_delete = ON');
+    // FULL unless the operator chose otherwise (SQLITE_SYNCHRONOUS): every commit is on disk when it is answered.
+    await ds.query(`PRAGMA synchronous = ${database.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   }
   await withStartupLock(ds, database, () => ds.runMigrations({ transaction: 'each' }));
   return ds;

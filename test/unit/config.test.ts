@@ -33,3 +33,13 @@ describe('argon2 configuration', () => {
     expect(() => argon2(memory, time)).toThrow(ConfigError);
   });
 });
+
+describe('SQLite durability configuration', () => {
+  const database = (env: Record<string, string>) => loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'sqlite:/tmp/x.sqlite', ...env }).database;
+
+  it('syncs every commit unless SQLITE_SYNCHRONOUS says normal; anything else is refused', () => {
+    expect(database({})).toEqual({ type: 'sqlite', path: '/tmp/x.sqlite', synchronous: 'full' });
+    expect(database({ SQLITE_SYNCHRONOUS: 'normal' })).toEqual({ type: 'sqlite', path: '/tmp/x.sqlite', synchronous: 'normal' });
+    expect(() => database({ SQLITE_SYNCHRONOUS: 'off' })).toThrow(/SQLITE_SYNCHRONOUS/);
+  });
+});

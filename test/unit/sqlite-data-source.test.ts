@@ -93,3 +93,17 @@ describe('raw queries on kept statements (SQLite)', () => {
     expect(await ds.query('SELECT key FROM settings WHERE updated_at = ?1', [at])).toEqual([{ key: 'orm' }]);
   });
 });
+
+describe('durability of commits (SQLite)', () => {
+  const synchronous = async (d: DataSource) => ((await d.query('PRAGMA synchronous')) as Array<{ synchronous: number }>)[0]!.synchronous;
+
+  it('syncs every commit by default (FULL), and at checkpoints only when the operator asks (NORMAL)', async () => {
+    expect(await synchronous(ds)).toBe(2);
+    const other = await openDatabase({ type: 'sqlite', path: join(dir, 'normal.sqlite'), synchronous: 'normal' });
+    try {
+      expect(await synchronous(other)).toBe(1);
+    } finally {
+      await other.destroy();
+    }
+  });
+});
