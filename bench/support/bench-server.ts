@@ -17,6 +17,7 @@ import { type ThreadCpu, threadCpuSeconds, totalCpu } from './process-cpu.js';
 
 export interface BenchServer {
   url: string;
+  pid: number;
   config: Config;
   sms: SmsCapture;
   rp: oidc.Configuration;
@@ -66,6 +67,7 @@ export async function startBenchServer(extraEnv: Record<string, string> = {}): P
   keepAliveFetch(rp);
   return {
     url,
+    pid: server.child.pid!,
     config,
     sms,
     rp,

@@ -44,7 +44,12 @@ export async function signIn(
  * The application's side of any sign-in: authorize, the first page, `interact` (the pages in between,
  * returning the last response), the redirect back with the code, the token request. Returns its ms.
  */
-export async function codeFlow(rp: oidc.Configuration, who: string, interact: (agent: UserAgent, firstPage: Page) => Promise<Page>): Promise<number> {
+export async function codeFlow(
+  rp: oidc.Configuration,
+  who: string,
+  interact: (agent: UserAgent, firstPage: Page) => Promise<Page>,
+  check: (claims: oidc.IDToken) => boolean = () => true,
+): Promise<number> {
   const t0 = performance.now();
   const agent = new UserAgent({}, keepAliveTransport);
   const verifier = oidc.randomPKCECodeVerifier();
@@ -62,6 +67,7 @@ export async function codeFlow(rp: oidc.Configuration, who: string, interact: (a
   const done = await agent.follow(await interact(agent, firstPage), isCallback);
   if (!isCallback(done.url)) throw new Error(`sign-in of ${who} did not return to the application:\n${done.html.slice(0, 800)}`);
   const tokens = await oidc.authorizationCodeGrant(rp, new URL(done.url), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
-  if (!tokens.claims()?.sub) throw new Error('no ID token');
+  const claims = tokens.claims();
+  if (!claims?.sub || !check(claims)) throw new Error(`no ID token as expected for ${who}: ${JSON.stringify(claims)}`);
   return performance.now() - t0;
 }

@@ -3,24 +3,19 @@
 // machine client, the same signing keys and the same two resource servers (JWT and opaque
 // access tokens); users who sign in once each for a refresh token.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
-import { loadConfig } from '../../src/config/config.js';
-import { createViews } from '../../src/http/views.js';
-import { openDatabase } from '../../src/persistence/data-source.js';
-import { createServices, type Services } from '../../src/services.js';
+import type { Services } from '../../src/services.js';
 import { exchange } from '../../src/support/http-exchange.js';
 import { projectRoot } from '../../src/support/project-root.js';
 import { isCallback, REDIRECT_URI } from '../../test/support/relying-party.js';
-import { freePort, startServerProcess, type ServerProcess } from '../../test/support/server-process.js';
+import { freePort, type ServerProcess } from '../../test/support/server-process.js';
 import { pinFrom } from '../../test/support/smtp-capture.js';
-import { SmsCapture } from '../../test/support/sms-capture.js';
+import type { SmsCapture } from '../../test/support/sms-capture.js';
 import { UserAgent } from '../../test/support/user-agent.js';
 import type { BareProviderSetup } from './bare-provider.js';
+import { startBenchServer } from './bench-server.js';
 import { keepAliveTransport } from './keep-alive-transport.js';
 
 export const JWT_API = 'https://jwt-api.bench.example';
@@ -54,67 +49,35 @@ export interface TokenStand {
 }
 
 export async function startTokenStand(signIns: number): Promise<TokenStand> {
-  const dir = mkdtempSync(join(tmpdir(), 'idp-bench-tokens-'));
-  const sms = new SmsCapture();
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const env = {
-    NODE_ENV: 'production',
-    DATA_DIR: dir,
-    DATABASE_URL: `sqlite:${join(dir, 'idp.sqlite')}`,
-    SECRET_KEY: randomBytes(32).toString('base64'),
-    ISSUER: url,
-    SMS_WEBHOOK_URL: await sms.start(),
-    LOG_LEVEL: 'warn',
-    DEMO: 'false',
-    IP_FAILURE_LIMIT: '1000000',
-    REQUIRE_SOFT_TOKEN: 'false',
-    PIN_DELIVERY: 'sms',
-    ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
-  };
-  const project = await startServerProcess(env, port, 60_000, true);
+  const project = await startBenchServer({ REQUIRE_SOFT_TOKEN: 'false', PIN_DELIVERY: 'sms' });
   let bare: ServerProcess | undefined;
   try {
-    const seeded = await withServices(env, (s) => seed(s, signIns));
-    const barePort = await freePort();
+    const seeded = await project.seed((s) => seed(s, signIns));
     const setup: BareProviderSetup = {
-      port: barePort,
+      port: await freePort(),
       client: { client_id: MACHINE, client_secret: seeded.machineSecret },
       jwks: seeded.jwks,
       resources: seeded.resources,
     };
     bare = await startBare(setup);
-    const web = await oidc.discovery(new URL(url), 'bench-web', undefined, oidc.ClientSecretBasic(seeded.webSecret), { execute: [oidc.allowInsecureRequests] });
+    const web = await oidc.discovery(new URL(project.url), 'bench-web', undefined, oidc.ClientSecretBasic(seeded.webSecret), { execute: [oidc.allowInsecureRequests] });
     const refreshTokens: string[] = [];
-    for (const user of seeded.users) refreshTokens.push(await signInForRefreshToken(web, user, sms));
+    for (const user of seeded.users) refreshTokens.push(await signInForRefreshToken(web, user, project.sms));
     const basic = (id: string, secret: string) => Buffer.from(`${id}:${secret}`).toString('base64');
     const started = bare;
     return {
-      project: { url, pid: project.child.pid! },
+      project: { url: project.url, pid: project.pid },
       bare: { url: started.url, pid: started.child.pid! },
       machineBasic: basic(MACHINE, seeded.machineSecret),
       webBasic: basic('bench-web', seeded.webSecret),
       refreshTokens,
       async stop() {
         await Promise.all([project.stop(), started.stop()]);
-        await sms.stop();
-        rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (err) {
     await Promise.all([project.stop(), bare?.stop()]);
-    await sms.stop();
     throw err;
-  }
-}
-
-async function withServices<T>(env: Record<string, string>, fn: (s: Services) => Promise<T>): Promise<T> {
-  const config = loadConfig(env);
-  const services = await createServices(config, await openDatabase(config.database), createViews());
-  try {
-    return await fn(services);
-  } finally {
-    await services.close();
   }
 }
 
