@@ -48,7 +48,8 @@ export { CONSOLE_CLIENT_ID };
 export async function createApp(config: Config, overrides: ServiceOverrides & { log?: Logger } = {}): Promise<IdpApp> {
   const log = overrides.log ?? pino({ level: config.logLevel });
   const ds = await openDatabase(config.database);
-  const views = createViews();
+  // The live configuration: the product name, logo and default language follow the settings.
+  const views = createViews(undefined, config);
   const services = await createServices(config, ds, views, overrides);
   const cookieKeys = JSON.parse(await services.secrets.getOrCreate('cookie-keys', () => JSON.stringify([randomToken(32)]))) as string[];
   const provider = createProvider({

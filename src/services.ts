@@ -104,7 +104,7 @@ export async function createServices(config: Config, ds: DataSource, views: nunj
 
   const pins = new OneTimePinService(ds, clock, delivery, audit, config.pin, await secrets.bytes('pin-pepper'));
   const notices = new SecurityNoticeService(delivery, clock);
-  const tokens = new SoftTokenService(ds, clock, box, audit, config.tokens, new URL(config.issuer).host, users, notices);
+  const tokens = new SoftTokenService(ds, clock, box, audit, config.tokens, config.brand, users, notices);
   const guard = new SuperadminGuard(ds);
   const settings = new SettingsService(ds, clock, audit, config);
   await settings.load();

@@ -4,6 +4,7 @@ import { Between, LessThan, type DataSource, type FindOptionsWhere, type Reposit
 import type { JsonObject } from '../persistence/columns.js';
 import { AuditEventEntity, type Outcome } from '../persistence/entities/audit-event.entity.js';
 import type { Clock } from '../support/clock.js';
+import { AccountDirectory } from './account-directory.js';
 
 export interface AuditContext {
   actor?: string | null;
@@ -24,9 +25,12 @@ export type AuditObserver = (event: AuditRecord) => void;
 export class AuditService {
   readonly #repo: Repository<AuditEventEntity>;
   readonly #observers: AuditObserver[] = [];
+  /** Who the ids in the trail are (the console shows usernames, and the sign-in a lock's end). */
+  readonly accounts: AccountDirectory;
 
   constructor(ds: DataSource, private readonly clock: Clock) {
     this.#repo = ds.getRepository(AuditEventEntity);
+    this.accounts = new AccountDirectory(ds, clock);
   }
 
   async record(event: AuditRecord): Promise<void> {

@@ -8,7 +8,7 @@ import { createServices, type Services } from '../services.js';
 export async function withServices<T>(env: Record<string, string | undefined>, run: (s: Services, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig(env);
   const ds = await openDatabase(config.database);
-  const services = await createServices(config, ds, createViews());
+  const services = await createServices(config, ds, createViews(undefined, config));
   try {
     return await run(services, config);
   } finally {

@@ -2,6 +2,7 @@
 import type { DataSource, Repository } from 'typeorm';
 import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import { AppError } from '../errors/app-error.js';
+import { CONSOLE_CLIENT_ID } from '../console/console-client.js';
 import { isLevel, type Level, MULTI_FACTOR } from '../authenticators/assurance.js';
 import { ClientRuleEntity } from '../persistence/entities/client-rule.entity.js';
 import type { Clock } from '../support/clock.js';
@@ -40,6 +41,8 @@ export class ClientRuleService {
   }
 
   async set(clientId: string, rule: ClientRule, ctx: AuditContext = {}): Promise<void> {
+    // A group or a level on the console's own application would shut people out of My Profile and the console.
+    if (clientId === CONSOLE_CLIENT_ID) throw new AppError('client.built_in');
     if (!isLevel(rule.minLevel)) throw new AppError('rule.invalid');
     const known = new Set((await this.groups.list()).map((g) => g.id));
     if (rule.allowedGroups.some((g) => !known.has(g))) throw new AppError('group.not_found');

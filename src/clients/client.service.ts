@@ -8,6 +8,7 @@ import { OidcPayloadEntity } from '../persistence/entities/oidc-payload.entity.j
 import { randomToken } from '../security/random.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { openClientMetadata, sealClientSecret } from './client-secret.js';
+import { CONSOLE_CLIENT_ID } from '../console/console-client.js';
 import type { Clock } from '../support/clock.js';
 import { TtlCache } from '../support/ttl-cache.js';
 import { type ClientPatch, clientPatchSchema, DEVICE_CODE_GRANT, type NewClient, newClientSchema } from './client.schema.js';
@@ -163,6 +164,7 @@ export class ClientService {
    * so do the client-credentials tokens (admin API) obtained with it.
    */
   async rotateSecret(clientId: string, ctx: AuditContext = {}): Promise<string> {
+    refuseBuiltIn(clientId);
     const row = await this.#get(clientId);
     if (row.metadata.token_endpoint_auth_method !== 'client_secret_basic') throw new AppError('client.public_no_secret');
     const clientSecret = randomToken(32);
@@ -176,6 +178,7 @@ export class ClientService {
 
   /** Changes the URIs, name or protocol requirements of an application (validated like a new client). */
   async update(clientId: string, input: ClientPatch, ctx: AuditContext = {}): Promise<void> {
+    refuseBuiltIn(clientId);
     const row = await this.#get(clientId);
     if (row.metadata[RESOURCE_SERVER_MARKER]) throw new AppError('resource.credentials');
     const c = parseOrThrow(clientPatchSchema.safeParse(input));
@@ -199,6 +202,7 @@ export class ClientService {
   }
 
   async delete(clientId: string, ctx: AuditContext = {}): Promise<void> {
+    refuseBuiltIn(clientId);
     const row = await this.#get(clientId);
     if (row.metadata[RESOURCE_SERVER_MARKER]) throw new AppError('resource.credentials');
     await this.#repo.delete({ clientId });
@@ -252,4 +256,12 @@ export class ClientService {
       ...(typeof r.metadata[RESOURCE_SERVER_MARKER] === 'string' ? { resourceServer: r.metadata[RESOURCE_SERVER_MARKER] as string } : {}),
     }));
   }
+}
+
+/**
+ * The console's own application (My Profile and the admin console sign in with it) is kept by the
+ * server at start: deleting or changing it, from any surface, would lock everyone out of both until a restart.
+ */
+function refuseBuiltIn(clientId: string): void {
+  if (clientId === CONSOLE_CLIENT_ID) throw new AppError('client.built_in');
 }

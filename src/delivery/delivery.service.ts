@@ -1,8 +1,10 @@
-// Renders message templates and hands them to the configured channel; a failed send is audited
+// Renders message templates in the recipient's language and hands them to the configured channel; a failed send is audited
 // and surfaces as a typed error, never a crash.
 import type nunjucks from 'nunjucks';
 import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import { AppError } from '../errors/app-error.js';
+import { type LocaleLocals, localeLocals, siteOf } from '../http/views.js';
+import { isLocale } from '../i18n/locale.js';
 import type { Attachment, MailChannel, SmsChannel } from './message.js';
 
 export interface Recipient {
@@ -10,14 +12,9 @@ export interface Recipient {
   email: string;
   mobile: string | null;
   name: string;
+  /** The language the user chose; e-mails and SMS are in it, else in the default language. */
+  locale?: string | null;
 }
-
-const subjects: Record<string, string> = {
-  pin: 'Your one-time PIN',
-  'softtoken-activation': 'Activate your soft token',
-  'security-notice': 'Security notice: a change to how you sign in',
-  'password-reset': 'Reset your password',
-};
 
 export class DeliveryService {
   constructor(
@@ -35,11 +32,11 @@ export class DeliveryService {
     ctx: AuditContext = {},
     attachments: Attachment[] = [],
   ): Promise<void> {
-    const data = { ...vars, user: to, issuer: this.issuer };
+    const data = { ...vars, ...this.#locals(to), user: to, issuer: this.issuer };
     const message = {
       attachments,
       to: to.email,
-      subject: subjects[template] ?? template,
+      subject: data.t(`mail.subject.${template}`).toString(),
       text: this.views.render(`mail/${template}.text.njk`, data),
       html: this.views.render(`mail/${template}.html.njk`, data),
     };
@@ -48,9 +45,14 @@ export class DeliveryService {
 
   async sendSms(template: string, to: Recipient, vars: Record<string, unknown>, ctx: AuditContext = {}): Promise<void> {
     if (!to.mobile) throw new AppError('pin.no_channel');
-    const text = this.views.render(`sms/${template}.njk`, { ...vars, issuer: this.issuer }).trim();
+    const text = this.views.render(`sms/${template}.njk`, { ...vars, ...this.#locals(to), issuer: this.issuer }).trim();
     const mobile = to.mobile;
     await this.#attempt('sms', template, to.id, ctx, () => this.sms.sendSms({ to: mobile, text }));
+  }
+
+  /** The recipient's language: their saved preference, else the default setting. */
+  #locals(to: Recipient): LocaleLocals {
+    return localeLocals(isLocale(to.locale) ? to.locale : siteOf(this.views).i18n.defaultLocale);
   }
 
   async #attempt(channel: string, template: string, subject: string, ctx: AuditContext, send: () => Promise<void>): Promise<void> {

@@ -1,5 +1,9 @@
 // The one table of message codes: for each, the words users read and, for an error, its HTTP status
 // and its kind. Whether a failure counts towards the lockout is its kind (`factor`), not its status.
+// These are the English words; other languages are in the catalogues (src/i18n), keyed by code.
+
+import { messageKey, translator } from '../i18n/i18n.js';
+import type { Locale } from '../i18n/locale.js';
 
 /** What sort of failure an error is; the boundary and the lockout read this, never the status. */
 export type ErrorKind =
@@ -162,6 +166,7 @@ export const messages = {
   'portal.token_enabled': note('The soft token was enabled.'),
   'portal.token_deleted': note('The soft token was deleted.'),
   'portal.questions_changed': note('Your security questions were changed.'),
+  'portal.language_saved': note('Your language was saved.'),
   'portal.password_changed': note('Your password was changed. Every session of your account has ended: sign in with the new password.'),
   'passkey.invalid': fail(401, 'factor', 'The passkey could not be verified. Try again, or choose another way to sign in.'),
   'passkey.unknown': fail(401, 'mistake', 'This passkey is not registered with us. Sign in with your password, or use another passkey.'),
@@ -210,6 +215,8 @@ export function entryFor(code: MessageCode): ErrorEntry | NoticeEntry {
   return messages[code];
 }
 
-export function messageFor(code: MessageCode, params: Record<string, string | number> = {}): string {
+/** The words for a code, in English unless another language is asked for (from its catalogue). */
+export function messageFor(code: MessageCode, params: Record<string, string | number> = {}, locale: Locale = 'en'): string {
+  if (locale !== 'en') return translator(locale)(messageKey(code), params);
   return messages[code].text.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''));
 }

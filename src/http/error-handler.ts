@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type nunjucks from 'nunjucks';
 import { AppError } from '../errors/app-error.js';
 import { messageFor } from '../errors/messages.js';
+import { pageText } from '../errors/page-messages.js';
 import { isRefusedInput } from '../persistence/refused-input.js';
 import { isDatabaseUnavailable } from '../persistence/unavailable.js';
 import type { FlashMessages } from './flash.js';
@@ -68,22 +69,49 @@ function respond(ctx: Context, views: nunjucks.Environment, error: AppError): vo
     return;
   }
   ctx.type = 'html';
-  ctx.body = views.render('error.njk', {
-    title: error.kind === 'unavailable' ? 'Please try again in a moment' : error.status >= 500 ? 'Something went wrong' : 'We could not do that',
-    message,
-    code: error.code,
-    back: wayBack(ctx, error),
-  });
+  ctx.body = views.render('error.njk', { ...errorPage(ctx, error), code: error.code });
 }
 
 function wantsJson(ctx: Context): boolean {
   return ctx.accepts('html', 'json') === 'json' || /(^|\/)api(\/|$)/.test(ctx.path) || ctx.path.endsWith('.json') || ctx.path === '/token' || ctx.path.startsWith('/token/') || ctx.path === '/me';
 }
 
-/** Where a person can go on from an error page. */
-function wayBack(ctx: Context, error: AppError): { href: string; label: string } {
-  if (ctx.method === 'GET' && error.kind === 'unavailable') return { href: ctx.originalUrl, label: 'Try again' };
-  if (ctx.path.startsWith('/admin')) return { href: '/admin', label: 'Back to the console' };
-  if (ctx.path.startsWith('/account')) return { href: '/account', label: 'Back to My Profile' };
-  return { href: '/account', label: 'Go to My Profile' };
+interface Way {
+  href: string;
+  label: string;
+}
+
+/** What the page says and where a person can go on from it: never a dead end. */
+function errorPage(ctx: Context, error: AppError): { title: string; message: string; detail?: string; ways: Way[] } {
+  const message = messageFor(error.code, error.params);
+  const home = homeWays(ctx);
+  const restart = typeof error.params.restart === 'string' && error.params.restart.startsWith('/') ? error.params.restart : undefined;
+  const application = typeof error.params.application === 'string' && /^https?:\/\//.test(error.params.application) ? error.params.application : undefined;
+  const again: Way[] = [
+    ...(restart ? [{ href: restart, label: pageText('page.way_restart') }] : []),
+    ...(application ? [{ href: application, label: pageText('page.way_application', { client: String(error.params.client || 'the application') }) }] : []),
+  ];
+  switch (error.code) {
+    case 'request.not_found':
+      return { title: pageText('page.title_not_found'), message, ways: home };
+    case 'flow.expired':
+      return { title: pageText('page.title_expired'), message, detail: pageText('page.expired_what_to_do'), ways: again.length ? again : home };
+    case 'login.locked': {
+      const text = typeof error.params.duration === 'string' ? pageText('page.locked_for', { duration: error.params.duration }) : error.params.untilUnlocked ? pageText('page.locked_until_unlocked') : message;
+      return { title: pageText('page.title_locked'), message: text, detail: pageText('page.locked_what_to_do'), ways: [...again, ...home] };
+    }
+  }
+  if (error.kind === 'unavailable') {
+    const retry = ctx.method === 'GET' ? [{ href: ctx.originalUrl, label: pageText('page.way_retry') }] : [];
+    return { title: pageText('page.title_unavailable'), message, ways: [...retry, ...home] };
+  }
+  const title = error.status >= 500 ? pageText('page.title_error') : pageText('page.title_refused');
+  return { title, message, ways: [...again, ...home] };
+}
+
+/** The area's own start page: the console, My Profile (a person's home at the provider). */
+function homeWays(ctx: Context): Way[] {
+  if (ctx.path.startsWith('/admin')) return [{ href: '/admin', label: pageText('page.way_console') }];
+  if (ctx.path.startsWith('/account')) return [{ href: '/account', label: pageText('page.way_back_profile') }];
+  return [{ href: '/account', label: pageText('page.way_profile') }];
 }

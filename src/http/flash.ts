@@ -3,6 +3,7 @@
 import type { Context } from 'koa';
 import type { MessageCode } from '../errors/messages.js';
 import { messageFor } from '../errors/messages.js';
+import type { Locale } from '../i18n/locale.js';
 import type { SecretBox } from '../security/secret-box.js';
 
 export interface Flash {
@@ -23,14 +24,14 @@ export class FlashMessages {
     ctx.cookies.set(this.#cookie, this.box.seal(JSON.stringify(flash), this.#cookie), { httpOnly: true, sameSite: 'lax', secure: this.secure, path: this.path, maxAge: 60_000, overwrite: true });
   }
 
-  /** Reads and clears the pending notice as { notice } or { error } text for the page. */
-  take(ctx: Context): { notice?: string; error?: string } {
+  /** Reads and clears the pending notice as { notice } or { error } text for the page, in its language. */
+  take(ctx: Context, locale?: Locale): { notice?: string; error?: string } {
     const sealed = ctx.cookies.get(this.#cookie);
     if (!sealed) return {};
     ctx.cookies.set(this.#cookie, null, { path: this.path, overwrite: true });
     try {
       const flash = JSON.parse(this.box.openText(sealed, this.#cookie)) as Flash;
-      return { [flash.kind]: messageFor(flash.code, flash.params) };
+      return { [flash.kind]: messageFor(flash.code, flash.params, locale) };
     } catch {
       return {};
     }

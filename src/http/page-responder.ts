@@ -4,6 +4,7 @@ import type nunjucks from 'nunjucks';
 import type { MessageCode } from '../errors/messages.js';
 import type { FormReturn } from './error-handler.js';
 import type { Flash, FlashMessages } from './flash.js';
+import { type LocaleLocals, localeLocals, requestLocale } from './views.js';
 
 export class PageResponder {
   constructor(
@@ -14,8 +15,17 @@ export class PageResponder {
   ) {}
 
   render(ctx: Context, template: string, data: Record<string, unknown> = {}): void {
+    const common = this.common(ctx);
+    const locale = this.#locale(ctx, template, common);
     ctx.type = 'html';
-    ctx.body = this.views.render(template, { ...this.flash.take(ctx), ...data, ...this.common(ctx), csrfToken: ctx.state.csrfToken });
+    ctx.body = this.views.render(template, { ...this.flash.take(ctx, locale.lang), ...data, ...common, ...locale, csrfToken: ctx.state.csrfToken });
+  }
+
+  /** My Profile speaks the user's language (the browser's, then the saved one, then the default); the console stays English for now. */
+  #locale(ctx: Context, template: string, common: Record<string, unknown>): LocaleLocals {
+    if (template.startsWith('admin/')) return localeLocals('en');
+    const saved = (common.me as { locale?: string | null } | undefined)?.locale;
+    return localeLocals(requestLocale(this.views, { acceptLanguage: ctx.get('accept-language'), saved }));
   }
 
   /**

@@ -22,7 +22,7 @@ export interface FlowSession {
 }
 
 export type EngineOutcome =
-  | { kind: 'render'; stepId: string; view: StepView; notice?: Notice; error?: AppError; alternatives: Record<string, Record<string, unknown>> }
+  | { kind: 'render'; stepId: string; view: StepView; notice?: Notice; error?: AppError; alternatives: Record<string, Record<string, unknown>>; savedLocale?: string | null }
   | { kind: 'advance' }
   /** `at`: epoch ms of the completed authentication (the session's auth_time). */
   | { kind: 'done'; accountId: string; proofs: Proof[]; at: number };
@@ -85,7 +85,7 @@ export class FlowEngine {
       await session.save(ctx.state);
       // A failed factor counts against the account; the failure that locks it ends the flow.
       if (ctx.user && error.failedFactor && (await this.#factorFailed(ctx, step.id, error))) throw new AppError('login.locked');
-      return this.#render(ctx, { ...current, step }, { error });
+      return this.#render(ctx, { ...current, step }, { error }, form);
     }
     switch (result.kind) {
       case 'proven':
@@ -119,12 +119,13 @@ export class FlowEngine {
     return { kind: 'advance' };
   }
 
-  async #render(ctx: StepContext, current: Current, extra: { notice?: Notice; error?: AppError }): Promise<EngineOutcome> {
+  /** `submitted`: the form that just failed, for the page to show what was typed (never stored). */
+  async #render(ctx: StepContext, current: Current, extra: { notice?: Notice; error?: AppError }, submitted?: Record<string, string>): Promise<EngineOutcome> {
     const alternatives: Record<string, Record<string, unknown>> = {};
     for (const s of [current.step, ...current.siblings]) {
       if (s.id !== current.step.id && s.offer) alternatives[s.id] = await s.offer(ctx);
     }
-    return { kind: 'render', stepId: current.step.id, view: await current.step.view(ctx), alternatives, ...extra };
+    return { kind: 'render', stepId: current.step.id, view: await current.step.view(ctx, submitted), alternatives, savedLocale: ctx.user?.locale, ...extra };
   }
 
   async #context(session: FlowSession): Promise<StepContext> {

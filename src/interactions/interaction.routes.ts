@@ -9,11 +9,15 @@ import { AppError } from '../errors/app-error.js';
 import { formStrings } from '../http/form-body.js';
 import { isDatabaseUnavailable } from '../persistence/unavailable.js';
 import { messageFor } from '../errors/messages.js';
+import { localeLocals, requestLocale } from '../http/views.js';
+import type { Locale } from '../i18n/locale.js';
 import { assess } from '../authenticators/assurance.js';
 import { proofsFromAmr } from '../authenticators/registry.js';
 import type { EngineOutcome, FlowEngine, FlowSession } from './flow-engine.js';
 import { reportedAcr, requestedLevel } from './requested-level.js';
 import { emptyFlowState, type FlowState } from './step.js';
+import { SignInWaysOut } from './sign-in-ways-out.js';
+import { pageText } from '../errors/page-messages.js';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -25,7 +29,55 @@ export function interactionRoutes(
   forms: Middleware[],
 ): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
+  const waysOut = new SignInWaysOut(provider, audit.accounts);
+
+  // No dead ends: an expired sign-in offers to start again, a lock says until when, and a form whose
+  // CSRF cookie is gone (cookies cleared) is shown again, ready to send, instead of an error that a reload repeats.
+  router.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      if (err.code === 'csrf.invalid' && ctx.method === 'POST') {
+        if (await showFormAgain(ctx)) return;
+        // Every cookie is gone, the sign-in's too: it cannot go on, but it can start again.
+        throw await waysOut.decorate(new AppError('flow.expired'), ctx.params.uid);
+      }
+      throw await waysOut.decorate(err, ctx.params.uid, ctx.method === 'POST' ? formStrings(ctx).login : undefined);
+    }
+  });
   router.use(...forms);
+
+  /** The sign-in's current page again, with a fresh form token (status 403: the post itself was refused). */
+  async function showFormAgain(ctx: Context): Promise<boolean> {
+    let interaction: Interaction;
+    try {
+      interaction = await load(ctx);
+    } catch {
+      return false;
+    }
+    // The CSRF check refused before it set this request's token: run the form middleware as for a page view.
+    const method = ctx.method;
+    ctx.method = 'GET';
+    try {
+      for (const mw of forms) await mw(ctx, async () => undefined);
+    } finally {
+      ctx.method = method;
+    }
+    const notice = pageText('page.form_expired');
+    if (interaction.prompt.name === 'login') {
+      const outcome = await engine.show(session(ctx, interaction));
+      if (outcome.kind !== 'render') return false;
+      await respond(ctx, interaction, outcome, notice);
+    } else if (interaction.prompt.name === 'consent') {
+      const client = await provider.Client.find(String(interaction.params.client_id));
+      if (!client) return false;
+      const details = interaction.prompt.details as { missingOIDCScope?: string[] };
+      page(ctx, localeOf(ctx, interaction), 'consent.njk', { clientName: client.clientName ?? client.clientId, scopes: details.missingOIDCScope ?? [], error: notice });
+    } else return false;
+    ctx.status = 403;
+    return true;
+  }
 
   async function load(ctx: Context): Promise<Interaction> {
     try {
@@ -54,10 +106,15 @@ export function interactionRoutes(
     };
   }
 
-  function page(ctx: Context, template: string, data: Record<string, unknown>, status = 200): void {
+  /** The sign-in's language: its ui_locales, the browser's, the account's saved one, the default. */
+  function localeOf(ctx: Context, interaction: Interaction, saved?: string | null): Locale {
+    return requestLocale(views, { uiLocales: interaction.params.ui_locales, acceptLanguage: ctx.get('accept-language'), saved });
+  }
+
+  function page(ctx: Context, locale: Locale, template: string, data: Record<string, unknown>, status = 200): void {
     ctx.status = status;
     ctx.type = 'html';
-    ctx.body = views.render(template, { ...data, csrfToken: ctx.state.csrfToken, uid: ctx.params.uid });
+    ctx.body = views.render(template, { ...data, ...localeLocals(locale), csrfToken: ctx.state.csrfToken, uid: ctx.params.uid });
   }
 
   /** Stores the result on the interaction already loaded (as `interactionResult` would, without reading it again). */
@@ -68,7 +125,8 @@ export function interactionRoutes(
     ctx.redirect(interaction.returnTo);
   }
 
-  async function respond(ctx: Context, interaction: Interaction, outcome: EngineOutcome): Promise<void> {
+  /** `errorText` replaces the outcome's error words (a lock's end, a form shown again). */
+  async function respond(ctx: Context, interaction: Interaction, outcome: EngineOutcome, errorText?: string): Promise<void> {
     switch (outcome.kind) {
       case 'advance':
         ctx.status = 303;
@@ -83,16 +141,18 @@ export function interactionRoutes(
       case 'render': {
         const { error, notice, view } = outcome;
         const client = await provider.Client.find(String(interaction.params.client_id));
+        const locale = localeOf(ctx, interaction, outcome.savedLocale);
         page(
           ctx,
+          locale,
           view.template,
           {
             ...view.data,
             step: outcome.stepId,
             alternatives: outcome.alternatives,
             clientName: client?.clientName ?? client?.clientId,
-            error: error ? messageFor(error.code, error.params) : undefined,
-            notice: notice ? messageFor(notice.code, notice.params) : undefined,
+            error: errorText ?? (error ? messageFor(error.code, error.params, locale) : undefined),
+            notice: notice ? messageFor(notice.code, notice.params, locale) : undefined,
           },
           // A failed factor is a 400 for the page (401 would ask the browser for credentials).
           error ? (error.status === 401 ? 400 : error.status) : 200,
@@ -102,15 +162,26 @@ export function interactionRoutes(
   }
 
   /** A level the sign-in cannot reach ends in the OIDC error the application expects, never a weaker token. */
-  async function run(ctx: Context, interaction: Interaction, outcome: () => Promise<EngineOutcome>): Promise<void> {
+  async function run(ctx: Context, interaction: Interaction, outcome: () => Promise<EngineOutcome>, login?: string): Promise<void> {
     try {
-      return await respond(ctx, interaction, await outcome());
+      const result = await outcome();
+      return await respond(ctx, interaction, result, await lockText(result, interaction, login));
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== 'flow.unmet') throw err;
       await audit.record({ type: 'login.unmet', outcome: 'failure', ip: ctx.ip, clientId: String(interaction.params.client_id), subject: interaction.session?.accountId ?? null });
       const error_description = 'The sign-in cannot reach the authentication level the application requires.';
       await finish(ctx, interaction, { error: 'unmet_authentication_requirements', error_description }, false);
     }
+  }
+
+  /** A lock shown on the step's own page says until when. */
+  async function lockText(outcome: EngineOutcome, interaction: Interaction, login?: string): Promise<string | undefined> {
+    if (outcome.kind !== 'render' || outcome.error?.code !== 'login.locked') return undefined;
+    const accountId = (interaction.result as { flow?: FlowState } | undefined)?.flow?.accountId;
+    const lock = await waysOut.lockParams(accountId, login);
+    if (typeof lock.duration === 'string') return `${pageText('page.locked_for', { duration: lock.duration })} ${pageText('page.locked_what_to_do')}`;
+    if (lock.untilUnlocked) return `${pageText('page.locked_until_unlocked')} ${pageText('page.locked_what_to_do')}`;
+    return undefined;
   }
 
   router.get('/', async (ctx) => {
@@ -121,14 +192,21 @@ export function interactionRoutes(
     if (!client) throw new AppError('flow.expired');
     if (client['first_party'] === true) return grantConsent(ctx, interaction);
     const details = interaction.prompt.details as { missingOIDCScope?: string[] };
-    page(ctx, 'consent.njk', { clientName: client.clientName ?? client.clientId, scopes: details.missingOIDCScope ?? [] });
+    page(ctx, localeOf(ctx, interaction), 'consent.njk', { clientName: client.clientName ?? client.clientId, scopes: details.missingOIDCScope ?? [] });
   });
 
   router.post('/step/:step', async (ctx) => {
     const interaction = await load(ctx);
     if (interaction.prompt.name !== 'login') throw new AppError('flow.expired');
     const form = formStrings(ctx);
-    await run(ctx, interaction, () => engine.submit(session(ctx, interaction), ctx.params.step!, form));
+    await run(ctx, interaction, () => engine.submit(session(ctx, interaction), ctx.params.step!, form), form.login);
+  });
+
+  // A step's address typed or reloaded in the address bar (after a failed submit): the sign-in where it is.
+  router.get(['/step/:step', '/consent', '/abort'], async (ctx) => {
+    const interaction = await load(ctx);
+    ctx.status = 303;
+    ctx.redirect(`/interaction/${interaction.uid}`);
   });
 
   router.post('/consent', async (ctx) => {

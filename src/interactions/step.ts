@@ -58,7 +58,8 @@ export interface Step {
   available(ctx: StepContext): Promise<boolean>;
   /** Runs once when the step becomes current (e.g. sends a PIN). */
   enter?(ctx: StepContext): Promise<Notice | void>;
-  view(ctx: StepContext): Promise<StepView>;
+  /** `submitted`: after a failed submit, what the user typed (a page may show it again). */
+  view(ctx: StepContext, submitted?: Record<string, string>): Promise<StepView>;
   /** What this step shows on the page of another step of the same requirement (a link, a button). */
   offer?(ctx: StepContext): Promise<Record<string, unknown>>;
   submit(ctx: StepContext, form: Record<string, string>): Promise<StepResult>;

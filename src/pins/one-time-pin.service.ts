@@ -16,7 +16,11 @@ export interface SentPin {
   channel: PinChannel;
   masked: string;
   expiresAt: number;
+  /** Whole minutes until it expires, rounded up (0 once expired): pages say "in N minutes" like the message. */
+  minutesLeft: number;
 }
+
+const minutesUntil = (at: number, now: number): number => Math.max(0, Math.ceil((at - now) / 60_000));
 
 export class OneTimePinService {
   readonly #pins: Repository<OneTimePinEntity>;
@@ -71,7 +75,7 @@ export class OneTimePinService {
     });
     // No read-back of column defaults after the insert (TypeORM does one on SQLite): the row is complete.
     await this.#pins.createQueryBuilder().insert().values(row).updateEntity(false).execute();
-    const vars = { pin, minutes: Math.round(this.policy.ttl / 60) };
+    const vars = { pin, minutes: Math.max(1, Math.round(this.policy.ttl / 60)) };
     try {
       if (channel === 'sms') await this.delivery.sendSms('pin', user, vars, ctx);
       else await this.delivery.sendMail('pin', user, vars, ctx);
@@ -82,14 +86,14 @@ export class OneTimePinService {
       throw err instanceof AppError && err.code === 'delivery.failed' ? new AppError('pin.delivery_failed', {}, err.status) : err;
     }
     await this.audit.record({ ...ctx, type: 'pin.sent', outcome: 'success', subject: user.id, details: { channel } });
-    return { channel, masked: maskDestination(channel, destination), expiresAt: row.expiresAt };
+    return { channel, masked: maskDestination(channel, destination), expiresAt: row.expiresAt, minutesLeft: minutesUntil(row.expiresAt, now) };
   }
 
   /** The PIN outstanding for `purpose`, if any (for the page to say where it went). */
   async pending(userId: string, purpose: string): Promise<SentPin | null> {
     const row = await this.#latest(userId, purpose);
     if (!row || row.consumedAt !== null) return null;
-    return { channel: row.channel, masked: maskDestination(row.channel, row.destination), expiresAt: row.expiresAt };
+    return { channel: row.channel, masked: maskDestination(row.channel, row.destination), expiresAt: row.expiresAt, minutesLeft: minutesUntil(row.expiresAt, this.clock.now()) };
   }
 
   /** Checks a PIN; on success it is consumed. Throws a typed error otherwise. */

@@ -11,12 +11,15 @@ import { FlashMessages } from '../http/flash.js';
 import { field, formStrings } from '../http/form-body.js';
 import { localPath } from '../http/local-path.js';
 import { type ActOutcome, PageResponder } from '../http/page-responder.js';
+import { retryExpiredForms } from '../http/expired-form.js';
 import { questionsFromForm } from '../questions/questions-form.js';
 import type { Services } from '../services.js';
 import { passkeyView } from '../passkeys/passkey-view.js';
+import { languagePages } from './language.pages.js';
 import { passkeyPages } from './passkey.pages.js';
 import { portalAuth, portalUser, requireFresh } from './portal-auth.js';
 import { ProfileService } from './profile.service.js';
+import { ProfileConfirmations } from './confirmations.js';
 import { needsFirstRecoveryCodes, recoveryCodePages } from './recovery-codes.pages.js';
 
 const HOME = '/account';
@@ -25,11 +28,15 @@ export function portalRoutes(s: Services, views: nunjucks.Environment, forms: Mi
   const router = new Router({ prefix: HOME });
   const signIn = new SelfSignIn(s.config, s.box, { clientId: CONSOLE_CLIENT_ID, basePath: HOME, sessionSeconds: 1800 }, s.clock);
   const reauth = s.config.portal;
-  const page = new PageResponder(views, new FlashMessages(s.box, s.config.issuer.startsWith('https://'), HOME), (ctx) => ({
+  const flash = new FlashMessages(s.box, s.config.issuer.startsWith('https://'), HOME);
+  const page = new PageResponder(views, flash, (ctx) => ({
     me: portalUser(ctx),
     fresh: ctx.state.portalSession ? signIn.isFresh(ctx.state.portalSession, reauth.reauthSeconds) : false,
   }));
   const profile = new ProfileService(s);
+  const ask = new ProfileConfirmations(page, profile, HOME);
+  /** A stale sign-in goes straight to the action, which asks to confirm it is the user first. */
+  const isFresh = (ctx: Context) => signIn.isFresh(ctx.state.portalSession, reauth.reauthSeconds);
   const audit = (ctx: Context): AuditContext => ({ actor: portalUser(ctx).id, ip: ctx.ip });
   const tokenPath = (ctx: Context, suffix = '') => `${HOME}/tokens/${encodeURIComponent(ctx.params.id!)}${suffix}`;
   /** A sensitive change: only within PORTAL_REAUTH_SECONDS of a full sign-in. */
@@ -39,7 +46,7 @@ export function portalRoutes(s: Services, views: nunjucks.Environment, forms: Mi
       return action();
     });
 
-  router.use(...forms, portalAuth(signIn, s.users, s.lockout));
+  router.use(retryExpiredForms(forms, flash, HOME), portalAuth(signIn, s.users, s.lockout));
 
   router.get('/callback', async (ctx) => {
     ctx.redirect(await signIn.finish(ctx));
@@ -49,6 +56,7 @@ export function portalRoutes(s: Services, views: nunjucks.Environment, forms: Mi
   });
   /** Ends every session of the account (a lost or shared device), this one too. */
   router.post('/sign-out-everywhere', async (ctx) => {
+    if (!ask.signOutEverywhere(ctx)) return;
     await s.userAdmin.endSessions(portalUser(ctx).id, 'user', audit(ctx));
     signIn.forget(ctx);
     ctx.status = 303;
@@ -103,12 +111,13 @@ export function portalRoutes(s: Services, views: nunjucks.Environment, forms: Mi
     }),
   );
 
-  router.post('/tokens/:id/reactivate', (ctx) =>
-    sensitive(ctx, HOME, 'portal.token_reactivated', async () => {
+  router.post('/tokens/:id/reactivate', async (ctx) => {
+    if (isFresh(ctx) && !(await ask.token(ctx, 'reactivate'))) return;
+    await sensitive(ctx, HOME, 'portal.token_reactivated', async () => {
       await s.tokenLifecycle.reactivate(portalUser(ctx), ctx.params.id!, audit(ctx));
       return { redirect: tokenPath(ctx, '/setup') };
-    }),
-  );
+    });
+  });
   router.post('/tokens/:id/rename', (ctx) =>
     sensitive(ctx, HOME, 'portal.token_renamed', () => s.tokenLifecycle.rename(portalUser(ctx), ctx.params.id!, field(ctx, 'name'), audit(ctx))),
   );
@@ -118,10 +127,12 @@ export function portalRoutes(s: Services, views: nunjucks.Environment, forms: Mi
   router.post('/tokens/:id/enable', (ctx) =>
     sensitive(ctx, HOME, 'portal.token_enabled', () => s.tokenLifecycle.enable(portalUser(ctx), ctx.params.id!, audit(ctx))),
   );
-  router.post('/tokens/:id/delete', (ctx) =>
-    sensitive(ctx, HOME, 'portal.token_deleted', () => s.tokenLifecycle.delete(portalUser(ctx), ctx.params.id!, audit(ctx))),
-  );
+  router.post('/tokens/:id/delete', async (ctx) => {
+    if (isFresh(ctx) && !(await ask.token(ctx, 'delete'))) return;
+    await sensitive(ctx, HOME, 'portal.token_deleted', () => s.tokenLifecycle.delete(portalUser(ctx), ctx.params.id!, audit(ctx)));
+  });
 
+  languagePages(router, { s, page, audit, home: HOME });
   passkeyPages(router, { s, page, signIn, reauthSeconds: reauth.reauthSeconds, sensitive, audit, home: HOME });
 
   recoveryCodePages(router, { s, page, signIn, reauthSeconds: reauth.reauthSeconds, audit, home: HOME });

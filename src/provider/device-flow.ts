@@ -5,6 +5,7 @@
 // and level), then the device's polling at /token receives the tokens.
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type nunjucks from 'nunjucks';
+import { localeLocals, requestLocale } from '../http/views.js';
 import { messageFor, type MessageCode } from '../errors/messages.js';
 
 type Features = NonNullable<Configuration['features']>;
@@ -23,7 +24,8 @@ const xsrfOf = (form: string) => /name="xsrf" value="([^"]*)"/.exec(form)?.[1] ?
 export function deviceFlow(views: nunjucks.Environment): Features['deviceFlow'] {
   const render = (ctx: KoaContextWithOIDC, template: string, data: object) => {
     ctx.type = 'html';
-    ctx.body = views.render(template, data);
+    const locale = requestLocale(views, { uiLocales: ctx.oidc.params?.ui_locales, acceptLanguage: ctx.get('accept-language') });
+    ctx.body = views.render(template, { ...data, ...localeLocals(locale) });
   };
   return {
     enabled: true,

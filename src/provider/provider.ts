@@ -1,6 +1,7 @@
 // oidc-provider configured for this identity provider: federation is its job, not ours.
 import Provider, { type Configuration, type KoaContextWithOIDC, errors } from 'oidc-provider';
 import type nunjucks from 'nunjucks';
+import { localeLocals, requestLocale, useSite } from '../http/views.js';
 import type { Config } from '../config/config.js';
 import type { UserService } from '../users/user.service.js';
 import { LEVELS } from '../authenticators/assurance.js';
@@ -27,12 +28,16 @@ export interface ProviderDeps {
 
 export const ADMIN_SCOPE = 'idp:admin';
 
+/** The sign-out pages, in the language of the request (its ui_locales, then the browser's, then the default). */
 function render(views: nunjucks.Environment, ctx: KoaContextWithOIDC, template: string, data: object): void {
+  const locale = requestLocale(views, { uiLocales: ctx.oidc.params?.ui_locales, acceptLanguage: ctx.get('accept-language') });
   ctx.type = 'html';
-  ctx.body = views.render(template, data);
+  ctx.body = views.render(template, { ...data, ...localeLocals(locale) });
 }
 
 export function createProvider({ config, adapter, users, views, jwks, cookieKeys, ruleLevel, resources }: ProviderDeps): Provider {
+  // The pages show the configured product name, logo and default language (settings may change them).
+  useSite(views, config);
   const secureCookies = config.issuer.startsWith('https://');
   const configuration: Configuration = {
     adapter,

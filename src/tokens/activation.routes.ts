@@ -4,6 +4,7 @@ import { bodyParser } from '@koa/bodyparser';
 import { bodyError } from '../http/body-errors.js';
 import Router from '@koa/router';
 import type nunjucks from 'nunjucks';
+import { browserLocals } from '../http/views.js';
 import { AppError } from '../errors/app-error.js';
 import { messageFor } from '../errors/messages.js';
 import type { ActivationService } from './activation.service.js';
@@ -20,7 +21,7 @@ export function activationRoutes(activations: ActivationService, views: nunjucks
   router.get('/', (ctx) => {
     const ticket = typeof ctx.query.ticket === 'string' ? ctx.query.ticket : '';
     ctx.type = 'html';
-    ctx.body = views.render('softtoken-link.njk', { link: ticket ? ctx.href : undefined });
+    ctx.body = views.render('softtoken-link.njk', { link: ticket ? ctx.href : undefined, ...browserLocals(views, ctx) });
   });
 
   router.post(

@@ -33,7 +33,8 @@ export class SoftTokenService {
     private readonly box: SecretBox,
     private readonly audit: AuditService,
     private readonly policy: Config['tokens'],
-    private readonly issuerName: string,
+    /** The label authenticator apps list the account under: the product name (live settings), or a fixed text. */
+    private readonly issuerName: string | { readonly name: string },
     private readonly users: UserService,
     private readonly notices: SecurityNoticeService,
   ) {
@@ -90,7 +91,7 @@ export class SoftTokenService {
   async appEnrolment(user: UserEntity, tokenId: string): Promise<AppEnrolment> {
     const token = await this.get(user.id, tokenId);
     const secret = this.secretOf(token);
-    return { token, uri: otpauthUri(secret, this.params(token), this.issuerName, user.email), key: groupedBase32(secret) };
+    return { token, uri: otpauthUri(secret, this.params(token), typeof this.issuerName === 'string' ? this.issuerName : this.issuerName.name, user.email), key: groupedBase32(secret) };
   }
 
   /** A pending token for the softtoken app; its secret comes from the activation exchange. */

@@ -67,8 +67,12 @@ export function groupedBase32(secret: Uint8Array): string {
   return toBase32(secret).match(/.{1,4}/g)!.join(' ');
 }
 
-/** An otpauth:// URI every authenticator app understands. */
-export function otpauthUri(secret: Uint8Array, params: TotpParams, issuer: string, account: string): string {
+/**
+ * An otpauth:// URI every authenticator app understands. `issuer` is the name the app lists the
+ * account under (the product name); a colon in it would end the label's issuer prefix early.
+ */
+export function otpauthUri(secret: Uint8Array, params: TotpParams, issuerName: string, account: string): string {
+  const issuer = issuerName.replace(/:/g, '').replace(/\s+/g, ' ').trim();
   const label = `${encodeURIComponent(issuer)}:${encodeURIComponent(account)}`;
   const q = new URLSearchParams({ secret: toBase32(secret), issuer, algorithm: params.algorithm, digits: String(params.digits), period: String(params.period) });
   return `otpauth://totp/${label}?${q.toString()}`;

@@ -4,6 +4,7 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type nunjucks from 'nunjucks';
+import { browserLocals } from '../http/views.js';
 import { AppError } from '../errors/app-error.js';
 import { messageFor } from '../errors/messages.js';
 import { field } from '../http/form-body.js';
@@ -18,7 +19,7 @@ export function passwordResetRoutes(s: Services, views: nunjucks.Environment, fo
   function page(ctx: Context, template: string, data: Record<string, unknown>, status = 200): void {
     ctx.status = status;
     ctx.type = 'html';
-    ctx.body = views.render(`reset-password/${template}.njk`, { ...data, csrfToken: ctx.state.csrfToken });
+    ctx.body = views.render(`reset-password/${template}.njk`, { ...data, ...browserLocals(views, ctx), csrfToken: ctx.state.csrfToken });
   }
 
   /** Every dead link looks the same: one message, nothing about the account. */

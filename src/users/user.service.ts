@@ -11,6 +11,7 @@ import { EntityLookup } from '../persistence/entity-lookup.js';
 import type { Clock } from '../support/clock.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { type NewUser, newUserSchema } from './user.schema.js';
+import type { Locale } from '../i18n/locale.js';
 
 export class UserService {
   readonly #users: Repository<UserEntity>;
@@ -138,5 +139,12 @@ export class UserService {
     const kept = await this.#credentials.find({ where: { userId, type: 'password' }, order: { createdAt: 'DESC' }, take: Math.max(keep, 1) });
     const stale = (await this.#credentials.findBy({ userId, type: 'password' })).filter((c) => !kept.some((k) => k.id === c.id));
     if (stale.length) await this.#credentials.delete(stale.map((c) => c.id));
+  }
+
+  /** The language the user chose in My Profile; null goes back to the browser's or the default one. */
+  async setLocale(userId: string, locale: Locale | null, ctx: AuditContext = {}): Promise<void> {
+    const result = await this.#users.update({ id: userId }, { locale, updatedAt: this.clock.now() });
+    if ((result.affected ?? 0) === 0) throw new AppError('user.not_found');
+    await this.audit.record({ ...ctx, type: 'user.locale_changed', outcome: 'success', subject: userId, details: { locale } });
   }
 }

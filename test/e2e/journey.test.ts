@@ -172,6 +172,7 @@ describe('the whole journey in a browser', () => {
     await page.locator('form', { has: page.getByLabel('New name for Laptop') }).getByRole('button', { name: 'Rename' }).click();
     await page.getByText('The soft token was renamed.').waitFor();
     await page.getByRole('button', { name: `Delete ${recreated!.name}`, exact: true }).click();
+    await page.getByRole('button', { name: 'Yes, delete it' }).click();
     await page.getByText('The soft token was deleted.').waitFor();
     await shot('profile-after-changes');
     const left = await server.app.services.tokens.list(grace.id);

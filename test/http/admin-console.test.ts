@@ -63,7 +63,7 @@ describe('admin console', () => {
     expect(locked.html).toContain('The account is locked until an administrator unlocks it.');
     const unlocked = await post(agent, locked, `/admin/users/${zoe.id}/unlock`);
     expect(unlocked.html).toContain('The account is unlocked.');
-    const signedOut = await post(agent, unlocked, `/admin/users/${zoe.id}/sign-out`);
+    const signedOut = await post(agent, unlocked, `/admin/users/${zoe.id}/sign-out`, { confirm: 'yes' });
     expect(signedOut.html).toContain('Every session of the account has ended');
     expect((await server.app.services.users.findById(zoe.id))!.sessionsEndedAt).not.toBeNull();
 

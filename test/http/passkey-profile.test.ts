@@ -158,7 +158,7 @@ describe('My Profile: passkeys', () => {
     const { agent, user, token } = await p.user('gus');
     const page = await add(agent, new SoftAuthenticator(server.url), 'Only key');
     // A passkey is a way in: the last soft token may now be deleted.
-    const tokenGone = await post(agent, page, `/account/tokens/${token.id}/delete`);
+    const tokenGone = await post(agent, page, `/account/tokens/${token.id}/delete`, { confirm: 'yes' });
     expect(tokenGone.html).toContain('The soft token was deleted.');
     const [passkey] = await s().passkeys.list(user.id);
 

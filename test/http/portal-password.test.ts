@@ -74,8 +74,9 @@ describe('My Profile: password and sessions', () => {
   it('signs out everywhere: this session and the single sign-on session end, the user signs in again', async () => {
     const { agent, page, user: u } = await user('kit');
     expect(page.html).toContain('<caption>Sessions at the provider</caption>');
-    expect(page.html).toMatch(/<td>pwd, (otp|sms|mail), mfa<\/td><td>idp-console<\/td>/);
-    const out = await post(agent, page, '/account/sign-out-everywhere');
+    // The factors in plain words (never pwd, otp, mfa), and the application that took part.
+    expect(page.html).toMatch(/<td data-label="Factors">password, (soft token or recovery code|PIN by SMS|PIN by e-mail)<\/td><td data-label="Applications">idp-console<\/td>/);
+    const out = await post(agent, page, '/account/sign-out-everywhere', { confirm: 'yes' });
     expect(out.url).toBe(`${server.url}/account/signed-out`);
     expect(out.html).toContain('You are signed out');
     // No single sign-on left at the provider either: the password page, not the profile.

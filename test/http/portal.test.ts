@@ -116,9 +116,9 @@ describe('My Profile', () => {
 
     const lastDisable = await post(agent, renamed, `/account/tokens/${token.id}/disable`);
     expect(lastDisable.html).toContain('This is the only active soft token on the account, and the account must have one.');
-    const lastDelete = await post(agent, lastDisable, `/account/tokens/${token.id}/delete`);
+    const lastDelete = await post(agent, lastDisable, `/account/tokens/${token.id}/delete`, { confirm: 'yes' });
     expect(lastDelete.html).toContain('This is the only active soft token on the account');
-    const lastReactivate = await post(agent, lastDelete, `/account/tokens/${token.id}/reactivate`);
+    const lastReactivate = await post(agent, lastDelete, `/account/tokens/${token.id}/reactivate`, { confirm: 'yes' });
     expect(lastReactivate.html).toContain('This is the only active soft token on the account');
     expect((await tokensOf(u.id)).map((t) => t.state)).toEqual(['active']);
 
@@ -132,7 +132,7 @@ describe('My Profile', () => {
     const enabled = await post(agent, disabled, `/account/tokens/${token.id}/enable`);
     expect(enabled.html).toContain('The soft token was enabled.');
     const before = smtp.messages.length;
-    const deleted = await post(agent, enabled, `/account/tokens/${token.id}/delete`);
+    const deleted = await post(agent, enabled, `/account/tokens/${token.id}/delete`, { confirm: 'yes' });
     expect(deleted.html).toContain('The soft token was deleted.');
     expect((await tokensOf(u.id)).map((t) => t.name)).toEqual(['Tablet']);
     await smtp.next('dan@example.com', before);
@@ -162,7 +162,7 @@ describe('My Profile', () => {
     const profile = await agent.get(`${server.url}/account`);
     expect(profile.html).toContain('activation expired — reactivate it');
     const before = smtp.messages.length;
-    const again = await post(agent, profile, `/account/tokens/${desk.id}/reactivate`);
+    const again = await post(agent, profile, `/account/tokens/${desk.id}/reactivate`, { confirm: 'yes' });
     expect(again.html).toContain('The soft token was reactivated');
     const newCode = /id="activation-code">([\d-]+)</.exec(again.html)![1]!;
     expect(newCode).not.toBe(oldCode);
@@ -239,7 +239,7 @@ describe('My Profile', () => {
     const back = await signIn(agent, 'gus', secret, `${server.url}${confirm}`);
     expect(back.url).toBe(`${server.url}/account`);
     expect(back.html).not.toContain("confirm it's you");
-    const deleted = await post(agent, back, `/account/tokens/${token.id}/delete`);
+    const deleted = await post(agent, back, `/account/tokens/${token.id}/delete`, { confirm: 'yes' });
     expect(deleted.html).toContain('The soft token was deleted.');
     expect((await tokensOf(u.id)).map((t) => t.id)).not.toContain(token.id);
   });
@@ -253,7 +253,9 @@ describe('My Profile', () => {
     expect(foreign.html).toContain('No such soft token.');
     expect((await tokensOf(ivy.user.id))[0]!.state).toBe('active');
     const noCsrf = await hal.agent.post(`${server.url}/account/tokens/${hal.token.id}/rename`, { name: 'Hacked' });
-    expect(noCsrf.status).toBe(403);
+    // Back to the form's page (a fresh token) with a notice; nothing changed.
+    expect(noCsrf.status).toBe(303);
+    expect((await hal.agent.follow(noCsrf)).html).toContain('Your form has expired.');
     expect((await tokensOf(hal.user.id))[0]!.name).toBe('Authenticator app');
   });
 });

@@ -87,7 +87,7 @@ describe('back-channel logout to a private network', () => {
       const profile = await s.agent.follow(await s.agent.get(`${stand.url}/account`));
       const page = profile.html.includes('/step/password') ? await stand.signIn(s.agent, profile, s.user, () => false) : profile;
       received.length = 0;
-      await s.agent.submit(page, '/account/sign-out-everywhere');
+      await s.agent.submit(page, '/account/sign-out-everywhere', { confirm: 'yes' });
       const [event] = await deliveries(stand, s.user.id);
       expect(event).toMatchObject({ type: DELIVERED, outcome: 'success', clientId: s.clientId, actor: s.user.id });
       expect(received).toHaveLength(1);

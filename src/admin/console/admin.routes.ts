@@ -1,4 +1,6 @@
 // The admin console at /admin: signed in through the provider, staff only, every form CSRF-checked.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type nunjucks from 'nunjucks';
@@ -8,6 +10,8 @@ import type { Services } from '../../services.js';
 import { consoleAuth } from './console-auth.js';
 import { FlashMessages } from '../../http/flash.js';
 import { PageResponder } from '../../http/page-responder.js';
+import { retryExpiredForms } from '../../http/expired-form.js';
+import { projectRoot } from '../../support/project-root.js';
 import type { AdminContext } from '../actions/admin-context.js';
 import { can } from '../permissions.js';
 import { policyPages } from './policy.pages.js';
@@ -18,13 +22,14 @@ import { userPages } from './users.pages.js';
 export function adminRoutes(s: Services, views: nunjucks.Environment, forms: Middleware[]): Router {
   const router = new Router({ prefix: '/admin' });
   const signIn = new SelfSignIn(s.config, s.box, { clientId: CONSOLE_CLIENT_ID, basePath: '/admin', sessionSeconds: 1800 }, s.clock);
-  const page = new PageResponder(views, new FlashMessages(s.box, s.config.issuer.startsWith('https://'), '/admin'), (ctx) => ({
+  const flash = new FlashMessages(s.box, s.config.issuer.startsWith('https://'), '/admin');
+  const page = new PageResponder(views, flash, (ctx) => ({
     me: ctx.state.adminUser,
     can: (permission: Parameters<typeof can>[1]) => can((ctx.state.admin as AdminContext).role, permission),
   }));
   // The JSON API under /admin/api has its own router and bearer authentication.
   const pagesOnly = (mw: Middleware): Middleware => (ctx, next) => (/^\/admin\/api(\/|$)/.test(ctx.path) ? next() : mw(ctx, next));
-  router.use(...forms.map(pagesOnly), pagesOnly(consoleAuth(signIn, s.users, s.lockout)));
+  router.use(pagesOnly(retryExpiredForms(forms, flash, '/admin')), pagesOnly(consoleAuth(signIn, s.users, s.lockout)));
 
   router.get('/callback', async (ctx) => {
     ctx.redirect(await signIn.finish(ctx));
@@ -37,6 +42,13 @@ export function adminRoutes(s: Services, views: nunjucks.Environment, forms: Mid
     ctx.body = views.render('logged-out.njk', { client: 'the admin console' });
   });
   router.get('/', (ctx) => ctx.redirect('/admin/users'));
+  // The console's own script (times in the reader's zone); static.routes.ts serves the shared ones.
+  const localTime = readFileSync(join(projectRoot, 'views', 'static', 'local-time.js'), 'utf8');
+  router.get('/static/local-time.js', (ctx) => {
+    ctx.type = 'text/javascript';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = localTime;
+  });
 
   userPages(router, s, page);
   policyPages(router, s, page);

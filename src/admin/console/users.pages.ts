@@ -11,6 +11,7 @@ import { roles } from '../../users/user.schema.js';
 import { adminPasskeyPages } from './passkeys.pages.js';
 import { RecoveryCodeActions } from '../actions/recovery-code.actions.js';
 import { adminRecoveryCodePages } from './recovery-codes.pages.js';
+import { ConsoleConfirmations, type TokenAction } from './confirmations.js';
 
 export function userPages(router: Router, s: Services, page: PageResponder): void {
   const users = new UserActions(s);
@@ -19,6 +20,7 @@ export function userPages(router: Router, s: Services, page: PageResponder): voi
   const recoveryCodes = new RecoveryCodeActions(s);
   const admin = (ctx: { state: Record<string, unknown> }) => ctx.state.admin as AdminContext;
   const back = (id: string) => `/admin/users/${encodeURIComponent(id)}`;
+  const ask = new ConsoleConfirmations(s, page);
 
   router.get('/users', async (ctx) => {
     const q = typeof ctx.query.q === 'string' ? ctx.query.q.slice(0, 100) : '';
@@ -67,9 +69,15 @@ export function userPages(router: Router, s: Services, page: PageResponder): voi
     groups: ['admin.saved', (ctx: AdminCtx) => users.setGroups(admin(ctx), ctx.params.id!, fields(ctx, 'groups'))],
   } as const;
   for (const [name, [success, run]] of Object.entries(simple)) {
-    router.post(`/users/:id/${name}`, (ctx) => page.act(ctx, back(ctx.params.id!), success, () => run(ctx)));
+    router.post(`/users/:id/${name}`, async (ctx) => {
+      if (name === 'sign-out' && !(await ask.user(ctx, 'sign-out'))) return;
+      await page.act(ctx, back(ctx.params.id!), success, () => run(ctx));
+    });
   }
-  router.post('/users/:id/delete', (ctx) => page.act(ctx, '/admin/users', 'admin.user_deleted', () => users.delete(admin(ctx), ctx.params.id!)));
+  router.post('/users/:id/delete', async (ctx) => {
+    if (!(await ask.user(ctx, 'delete'))) return;
+    await page.act(ctx, '/admin/users', 'admin.user_deleted', () => users.delete(admin(ctx), ctx.params.id!));
+  });
 
   router.post('/users/:id/tokens', (ctx) =>
     page.act(ctx, back(ctx.params.id!), 'admin.token_assigned', () => tokens.assign(admin(ctx), ctx.params.id!, field(ctx, 'name') || undefined)),
@@ -83,7 +91,10 @@ export function userPages(router: Router, s: Services, page: PageResponder): voi
     delete: ['admin.token_deleted', (ctx: AdminCtx) => tokens.delete(admin(ctx), ctx.params.id!, ctx.params.tokenId!, field(ctx, 'allowLast') === 'yes')],
   } as const;
   for (const [name, [success, run]] of Object.entries(tokenActions)) {
-    router.post(`/users/:id/tokens/:tokenId/${name}`, (ctx) => page.act(ctx, back(ctx.params.id!), success, () => run(ctx)));
+    router.post(`/users/:id/tokens/:tokenId/${name}`, async (ctx) => {
+      if ((name === 'reactivate' || name === 'delete') && !(await ask.token(ctx, name as TokenAction))) return;
+      await page.act(ctx, back(ctx.params.id!), success, () => run(ctx));
+    });
   }
   adminPasskeyPages(router, s, page);
   adminRecoveryCodePages(router, s, page);

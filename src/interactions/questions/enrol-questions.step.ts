@@ -3,6 +3,7 @@
 import { AppError } from '../../errors/app-error.js';
 import { questionsFromForm } from '../../questions/questions-form.js';
 import type { SecurityQuestionService } from '../../questions/security-question.service.js';
+import { typedQuestions } from './typed-questions.js';
 import type { Step, StepContext, StepResult, StepView } from '../step.js';
 
 export class EnrolQuestionsStep implements Step {
@@ -18,8 +19,9 @@ export class EnrolQuestionsStep implements Step {
     return required && !!ctx.user && !(await this.questions.hasEnough(ctx.user.id));
   }
 
-  async view(): Promise<StepView> {
-    return { template: 'steps/enrol-questions.njk', data: { questions: this.questions.policy.list, count: this.questions.policy.minCount } };
+  async view(_ctx: StepContext, submitted?: Record<string, string>): Promise<StepView> {
+    const count = this.questions.policy.minCount;
+    return { template: 'steps/enrol-questions.njk', data: { questions: this.questions.policy.list, count, typed: typedQuestions(submitted, count) } };
   }
 
   async submit(ctx: StepContext, form: Record<string, string>): Promise<StepResult> {

@@ -23,6 +23,8 @@ export class UserEntity {
   @EpochColumn({ name: 'sessions_ended_at', nullable: true }) sessionsEndedAt!: number | null;
   /** Set while the password is temporary (set by an administrator or generated): it must be replaced at the next sign-in and stops working after this time. */
   @EpochColumn({ name: 'temporary_password_until', nullable: true }) temporaryPasswordUntil!: number | null;
+  /** The language chosen in My Profile (en, fr); null: the browser's or the default one. */
+  @Column({ type: 'varchar', length: 10, nullable: true }) locale!: string | null;
   @EpochColumn({ name: 'created_at' }) createdAt!: number;
   @EpochColumn({ name: 'updated_at' }) updatedAt!: number;
 }

@@ -1,0 +1,12 @@
+// The French catalogue: page, e-mail and SMS texts, and the message table's texts by code (`msg.<code>`).
+import { frAccount } from './fr-account.js';
+import { frMail } from './fr-mail.js';
+import { frMessages } from './fr-messages.js';
+import { frSignIn } from './fr-signin.js';
+
+export const fr: Record<string, string> = {
+  ...frSignIn,
+  ...frAccount,
+  ...frMail,
+  ...Object.fromEntries(Object.entries(frMessages).map(([code, text]) => [`msg.${code}`, text])),
+};

@@ -1,0 +1,185 @@
+// A walk in chromium through My Profile, every console page, a confirmation and the error pages, at
+// 1280 px and on a 390 px phone: axe-core finds nothing, nothing scrolls sideways, every error page
+// offers a way on, and the forms are used by their labels (a duration typed in minutes, the audit
+// log filtered by username).
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { projectRoot } from '../../src/support/project-root.js';
+import { totpCode } from '../../src/tokens/totp.js';
+import { createEnrolledUser, totpParams } from '../support/enrolled-user.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+const shots = join(projectRoot, 'test-artifacts', 'e2e-walk-console');
+const axeSource = readFileSync(join(projectRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+const WIDTHS = [1280, 390];
+
+// What the page-side functions use of the DOM (the project compiles without the DOM library).
+interface Element {
+  tagName: string;
+  className: string;
+  getBoundingClientRect(): { right: number };
+  contains(other: Element): boolean;
+}
+interface PageGlobals {
+  axe?: { run(): Promise<{ violations: AxeViolation[] }> };
+  innerWidth: number;
+  document: { scrollingElement: { scrollWidth: number }; querySelectorAll(selector: string): Iterable<Element> };
+}
+interface AxeViolation {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: Array<{ target: string[] }>;
+}
+
+describe('the console, My Profile and the error pages in a browser', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  let offset = 0;
+  const now = () => Date.now() + offset;
+  let shot = 0;
+
+  beforeAll(async () => {
+    mkdirSync(shots, { recursive: true });
+    server = await startTestServer({ env: { REQUIRE_SOFT_TOKEN: 'true' }, overrides: { clock: { now } } });
+    base = server.url;
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** At each width: no axe-core violation and no sideways scrolling. */
+  async function checkPage(name: string): Promise<void> {
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.screenshot({ path: join(shots, `${String(++shot).padStart(2, '0')}-${name}-${width}.png`), fullPage: true });
+      // CDP's evaluate is not subject to the page's CSP (script-src 'self').
+      if (!(await page.evaluate(() => !!(globalThis as unknown as PageGlobals).axe))) await page.evaluate(axeSource);
+      const violations = await page.evaluate(async () => {
+        const result = await (globalThis as unknown as PageGlobals).axe!.run();
+        return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((x) => x.target.join(' ')) }));
+      });
+      expect({ page: name, width, violations }).toEqual({ page: name, width, violations: [] });
+      const overflow = await page.evaluate(() => {
+        const g = globalThis as unknown as PageGlobals;
+        const wider = [...g.document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > g.innerWidth + 0.5);
+        // The innermost elements that stick out say what to fix.
+        const culprits = wider.filter((e) => !wider.some((o) => o !== e && e.contains(o))).slice(0, 5);
+        return { by: Math.max(0, g.document.scrollingElement.scrollWidth - g.innerWidth), culprits: culprits.map((e) => `${e.tagName.toLowerCase()}.${e.className}`) };
+      });
+      expect({ page: name, width, overflow: overflow.by, culprits: overflow.by ? overflow.culprits : [] }).toEqual({ page: name, width, overflow: 0, culprits: [] });
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+
+  async function visit(path: string, heading: string, name: string): Promise<void> {
+    await page.goto(`${base}${path}`);
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+    await checkPage(name);
+  }
+
+  /** Password and authenticator-app code, by the fields' labels; a fresh time step for each code. */
+  async function signIn(username: string, secret: Uint8Array): Promise<void> {
+    offset += 30_000;
+    await page.getByLabel('Username or e-mail address').fill(username);
+    await page.getByLabel('Password', { exact: true }).fill(`${username} password 1`);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByLabel('Soft token code').fill(totpCode(secret, totpParams, now()));
+    await page.getByRole('button', { name: 'Verify' }).click();
+  }
+
+  it('walks every console page and My Profile at 1280 px and 390 px', async () => {
+    const { secret } = await createEnrolledUser(server, 'ada', now, 'superadmin');
+    const { user: grace } = await createEnrolledUser(server, 'grace', now);
+    await server.app.services.groups.create('operators', 'People on call');
+    await server.app.services.clients.add({ clientId: 'wiki', name: 'The wiki', redirectUris: ['https://wiki.example.com/callback/with/a/rather/long/path'], postLogoutRedirectUris: [], public: false, firstParty: true });
+    page = await (await browser.newContext()).newPage();
+
+    await page.goto(`${base}/admin/users`);
+    await signIn('ada', secret);
+    await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+    await checkPage('users');
+    await visit(`/admin/users/${grace.id}`, 'grace', 'user');
+    await visit('/admin/users/new', 'Create user', 'user-new');
+    await visit('/admin/groups', 'Groups', 'groups');
+    await visit('/admin/clients', 'Applications', 'clients');
+    await visit('/admin/resource-servers', 'APIs (resource servers)', 'resources');
+
+    // Settings: a duration in minutes is stored in seconds; choices are lists, yes/no is Yes/No.
+    await visit('/admin/settings', 'Settings', 'settings');
+    await page.getByLabel('One-time PIN lifetime', { exact: true }).fill('4');
+    await page.getByLabel('Unit of One-time PIN lifetime').selectOption('minutes');
+    expect(await page.getByLabel('One-time PIN delivery', { exact: true }).evaluate((e) => (e as unknown as { tagName: string }).tagName)).toBe('SELECT');
+    expect(await page.getByLabel('E-mail PIN allowed', { exact: true }).locator('option').allTextContents()).toEqual(['Yes', 'No']);
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('The settings were saved.').waitFor();
+    expect(server.config.pin.ttl).toBe(240);
+    await server.app.services.settings.reset('pin.ttl');
+
+    // The audit log names people, and is filtered by username.
+    await visit('/admin/audit', 'Audit log', 'audit');
+    await page.getByLabel('Username or e-mail').fill('ada');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/user=ada/);
+    const who = await page.locator('td[data-label="On whom"]').allTextContents();
+    expect(who.length).toBeGreaterThan(0);
+    expect(new Set(who.map((w) => w.trim()))).toEqual(new Set(['ada']));
+    expect(await page.locator('time[datetime]').first().getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
+    await checkPage('audit-filtered');
+
+    // A destructive action asks first.
+    await page.goto(`${base}/admin/users/${grace.id}`);
+    await page.getByRole('button', { name: 'Delete user' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Delete the user grace?' }).waitFor();
+    await checkPage('confirm-delete-user');
+    await page.getByRole('link', { name: 'No, go back' }).click();
+    await page.getByRole('heading', { level: 1, name: 'grace' }).waitFor();
+    expect(await server.app.services.users.findById(grace.id)).not.toBeNull();
+
+    // My Profile: the provider's session carries over, or it asks again.
+    await page.goto(`${base}/account`);
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    if (await page.getByLabel('Password', { exact: true }).isVisible()) await signIn('ada', secret);
+    await page.getByRole('heading', { level: 1, name: 'My Profile' }).waitFor();
+    await checkPage('profile');
+    await visit('/account/recovery-codes', 'Recovery codes', 'recovery-codes');
+  }, 180_000);
+
+  it('walks the error pages: each says what happened and offers a way on', async () => {
+    page = await (await browser.newContext()).newPage();
+    await page.goto(`${base}/no-such-page`);
+    await page.getByRole('heading', { level: 1, name: 'We could not find that page' }).waitFor();
+    await checkPage('not-found');
+    expect(await page.getByRole('link', { name: 'Go to My Profile' }).getAttribute('href')).toBe('/account');
+
+    await page.goto(`${base}/interaction/long-gone`);
+    await page.getByRole('heading', { level: 1, name: 'Your sign-in has expired' }).waitFor();
+    await checkPage('expired-sign-in');
+    expect(await page.getByRole('link', { name: 'Go to My Profile' }).count()).toBe(1);
+
+    // A sign-in whose account an administrator locks half-way: the page says until when, and offers to start again.
+    const { user } = await createEnrolledUser(server, 'linus', now);
+    await page.goto(`${base}/account`);
+    await page.getByLabel('Username or e-mail address').fill('linus');
+    await page.getByLabel('Password', { exact: true }).fill('linus password 1');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByLabel('Soft token code').waitFor();
+    await server.app.services.userAdmin.lock(user.id, { actor: 'test' });
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'This account is locked' }).waitFor();
+    await page.getByText('until an administrator unlocks it').waitFor();
+    await checkPage('locked');
+    await page.getByRole('link', { name: 'Start the sign-in again' }).click();
+    await page.getByLabel('Username or e-mail address').waitFor();
+  }, 120_000);
+});
