@@ -196,7 +196,7 @@ export const messages = {
   'forgot.rate_limited': fail(429, 'denied', 'Too many attempts to reset this password, or from your network. Please wait and try again later, or contact the help desk.'),
   'forgot.pin_sent': note('If this account can receive a one-time PIN, it is on its way.'),
   'forgot.done': note('Your password was changed. Sign in with your new password.'),
-  'login.tries_left': note('{left} more wrong tries and the account is locked.'),
+  'login.tries_left': note('Wrong answers left before the account is locked: {left}.'),
   'protocol.post_expired': fail(400, 'mistake', 'This sign-in or sign-out request has expired. Return to the application and start again.'),
   'resource.invalid': fail(400, 'mistake', 'Invalid resource server: {reason}.'),
   'resource.exists': fail(409, 'mistake', 'A resource server with that identifier already exists.'),

@@ -15,12 +15,16 @@ export interface Confirmation {
   cancel: string;
   /** The area's layout: admin/layout.njk or account/layout.njk. */
   layout: string;
+  /** Set when `title`, `what` and `button` are catalogue keys (pages in the reader's language), filled with these parameters. */
+  params?: Record<string, string>;
 }
 
 /** True when the form says it is confirmed; otherwise renders the confirmation page and returns false. */
 export function confirmed(ctx: Context, page: PageResponder, confirmation: Confirmation): boolean {
   if (field(ctx, 'confirm') === 'yes') return true;
   const kept = Object.entries(formStrings(ctx)).filter(([name]) => name !== '_csrf' && name !== 'confirm');
-  page.render(ctx, 'confirm.njk', { ...confirmation, action: ctx.path, fields: kept.map(([name, value]) => ({ name, value })) });
+  // The page speaks the reader's language; the console's (admin/) stays English like the rest of it.
+  const template = confirmation.layout.startsWith('admin/') ? 'admin/confirm.njk' : 'confirm.njk';
+  page.render(ctx, template, { ...confirmation, action: ctx.path, fields: kept.map(([name, value]) => ({ name, value })) });
   return false;
 }

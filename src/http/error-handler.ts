@@ -6,10 +6,13 @@ import type { Logger } from 'pino';
 import type nunjucks from 'nunjucks';
 import { AppError } from '../errors/app-error.js';
 import { messageFor } from '../errors/messages.js';
-import { pageText } from '../errors/page-messages.js';
+import { type Translate, translator } from '../i18n/i18n.js';
+import type { Locale } from '../i18n/locale.js';
+import { lockedText } from '../i18n/lock-words.js';
 import { isRefusedInput } from '../persistence/refused-input.js';
 import { isDatabaseUnavailable } from '../persistence/unavailable.js';
 import type { FlashMessages } from './flash.js';
+import { localeLocals, requestLocale } from './views.js';
 
 const RETRY_AFTER_SECONDS = '5';
 
@@ -53,7 +56,6 @@ function knownError(err: unknown): AppError | null {
 }
 
 function respond(ctx: Context, views: nunjucks.Environment, error: AppError): void {
-  const message = messageFor(error.code, error.params);
   const back = ctx.state.formReturn as FormReturn | undefined;
   ctx.remove('Location');
   if (error.kind === 'unavailable') ctx.set('Retry-After', RETRY_AFTER_SECONDS);
@@ -65,11 +67,19 @@ function respond(ctx: Context, views: nunjucks.Environment, error: AppError): vo
   }
   ctx.status = error.status;
   if (wantsJson(ctx)) {
-    ctx.body = { error: error.kind === 'unavailable' ? 'temporarily_unavailable' : error.code, message };
+    // Programs read the code; the words stay English for them.
+    ctx.body = { error: error.kind === 'unavailable' ? 'temporarily_unavailable' : error.code, message: messageFor(error.code, error.params) };
     return;
   }
+  const locale = pageLocale(ctx, views, error);
   ctx.type = 'html';
-  ctx.body = views.render('error.njk', { ...errorPage(ctx, error), code: error.code });
+  ctx.body = views.render('error.njk', { ...errorPage(ctx, error, locale), code: error.code, ...localeLocals(locale) });
+}
+
+/** The reader's language: the sign-in's ui_locales (when the error carries it), the browser's, the default; the console is English. */
+function pageLocale(ctx: Context, views: nunjucks.Environment, error: AppError): Locale {
+  if (ctx.path === '/admin' || ctx.path.startsWith('/admin/')) return 'en';
+  return requestLocale(views, { uiLocales: error.params.uiLocales, acceptLanguage: ctx.get('accept-language') });
 }
 
 function wantsJson(ctx: Context): boolean {
@@ -82,36 +92,37 @@ interface Way {
 }
 
 /** What the page says and where a person can go on from it: never a dead end. */
-function errorPage(ctx: Context, error: AppError): { title: string; message: string; detail?: string; ways: Way[] } {
-  const message = messageFor(error.code, error.params);
-  const home = homeWays(ctx);
+function errorPage(ctx: Context, error: AppError, locale: Locale): { title: string; message: string; detail?: string; ways: Way[] } {
+  const t = translator(locale);
+  const message = messageFor(error.code, error.params, locale);
+  const home = homeWays(ctx, t);
   const restart = typeof error.params.restart === 'string' && error.params.restart.startsWith('/') ? error.params.restart : undefined;
   const application = typeof error.params.application === 'string' && /^https?:\/\//.test(error.params.application) ? error.params.application : undefined;
   const again: Way[] = [
-    ...(restart ? [{ href: restart, label: pageText('page.way_restart') }] : []),
-    ...(application ? [{ href: application, label: pageText('page.way_application', { client: String(error.params.client || 'the application') }) }] : []),
+    ...(restart ? [{ href: restart, label: t('page.way_restart') }] : []),
+    ...(application ? [{ href: application, label: t('page.way_application', { client: String(error.params.client || t('page.the_application')) }) }] : []),
   ];
   switch (error.code) {
     case 'request.not_found':
-      return { title: pageText('page.title_not_found'), message, ways: home };
+      return { title: t('page.title_not_found'), message, ways: home };
     case 'flow.expired':
-      return { title: pageText('page.title_expired'), message, detail: pageText('page.expired_what_to_do'), ways: again.length ? again : home };
+      return { title: t('page.title_expired'), message, detail: t('page.expired_what_to_do'), ways: again.length ? again : home };
     case 'login.locked': {
-      const text = typeof error.params.duration === 'string' ? pageText('page.locked_for', { duration: error.params.duration }) : error.params.untilUnlocked ? pageText('page.locked_until_unlocked') : message;
-      return { title: pageText('page.title_locked'), message: text, detail: pageText('page.locked_what_to_do'), ways: [...again, ...home] };
+      const text = lockedText(error.params, locale) ?? message;
+      return { title: t('page.title_locked'), message: text, detail: t('page.locked_what_to_do'), ways: [...again, ...home] };
     }
   }
   if (error.kind === 'unavailable') {
-    const retry = ctx.method === 'GET' ? [{ href: ctx.originalUrl, label: pageText('page.way_retry') }] : [];
-    return { title: pageText('page.title_unavailable'), message, ways: [...retry, ...home] };
+    const retry = ctx.method === 'GET' ? [{ href: ctx.originalUrl, label: t('page.way_retry') }] : [];
+    return { title: t('page.title_unavailable'), message, ways: [...retry, ...home] };
   }
-  const title = error.status >= 500 ? pageText('page.title_error') : pageText('page.title_refused');
+  const title = error.status >= 500 ? t('page.title_error') : t('page.title_refused');
   return { title, message, ways: [...again, ...home] };
 }
 
 /** The area's own start page: the console, My Profile (a person's home at the provider). */
-function homeWays(ctx: Context): Way[] {
-  if (ctx.path.startsWith('/admin')) return [{ href: '/admin', label: pageText('page.way_console') }];
-  if (ctx.path.startsWith('/account')) return [{ href: '/account', label: pageText('page.way_back_profile') }];
-  return [{ href: '/account', label: pageText('page.way_profile') }];
+function homeWays(ctx: Context, t: Translate): Way[] {
+  if (ctx.path.startsWith('/admin')) return [{ href: '/admin', label: t('page.way_console') }];
+  if (ctx.path.startsWith('/account')) return [{ href: '/account', label: t('page.way_back_profile') }];
+  return [{ href: '/account', label: t('page.way_profile') }];
 }

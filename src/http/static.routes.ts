@@ -1,4 +1,5 @@
-// Serves the stylesheet and the passkey scripts (pages carry no inline styles or scripts).
+// Serves the stylesheet and the pages' scripts: passkeys, recovery codes, times in the reader's zone
+// (pages carry no inline styles or scripts).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -15,7 +16,8 @@ export function staticRoutes(): Router {
   });
   // SimpleWebAuthn's browser bundle (UMD: it defines `SimpleWebAuthnBrowser`) and the page glue using it.
   const bundle = join(dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle', 'index.umd.min.js');
-  for (const [path, file] of [['/static/webauthn.js', bundle], ['/static/passkey.js', join(projectRoot, 'views', 'static', 'passkey.js')], ['/static/recovery-codes.js', join(projectRoot, 'views', 'static', 'recovery-codes.js')]] as const) {
+  const ours = ['passkey.js', 'recovery-codes.js', 'local-time.js'].map((name) => [`/static/${name}`, join(projectRoot, 'views', 'static', name)] as const);
+  for (const [path, file] of [['/static/webauthn.js', bundle] as const, ...ours]) {
     const script = readFileSync(file, 'utf8');
     router.get(path, (ctx) => {
       ctx.type = 'text/javascript';

@@ -125,7 +125,11 @@ export class FlowEngine {
     for (const s of [current.step, ...current.siblings]) {
       if (s.id !== current.step.id && s.offer) alternatives[s.id] = await s.offer(ctx);
     }
-    return { kind: 'render', stepId: current.step.id, view: await current.step.view(ctx, submitted), alternatives, savedLocale: ctx.user?.locale, ...extra };
+    const view = await current.step.view(ctx, submitted);
+    // A factor's page after the first factor may say how many wrong answers the account still takes before it
+    // locks (the password page never: it would tell which names exist). Steps that count otherwise say so themselves.
+    if (ctx.user && current.step.proves && view.data.triesLeft === undefined) view.data.triesLeft = await this.lockout.triesLeft(ctx.user.id);
+    return { kind: 'render', stepId: current.step.id, view, alternatives, savedLocale: ctx.user?.locale, ...extra };
   }
 
   async #context(session: FlowSession): Promise<StepContext> {

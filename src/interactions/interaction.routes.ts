@@ -17,7 +17,8 @@ import type { EngineOutcome, FlowEngine, FlowSession } from './flow-engine.js';
 import { reportedAcr, requestedLevel } from './requested-level.js';
 import { emptyFlowState, type FlowState } from './step.js';
 import { SignInWaysOut } from './sign-in-ways-out.js';
-import { pageText } from '../errors/page-messages.js';
+import { lockedText, lockedWhatToDo } from '../i18n/lock-words.js';
+import { translator } from '../i18n/i18n.js';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -64,7 +65,7 @@ export function interactionRoutes(
     } finally {
       ctx.method = method;
     }
-    const notice = pageText('page.form_expired');
+    const notice = (locale: Locale) => translator(locale)('page.form_expired');
     if (interaction.prompt.name === 'login') {
       const outcome = await engine.show(session(ctx, interaction));
       if (outcome.kind !== 'render') return false;
@@ -73,7 +74,8 @@ export function interactionRoutes(
       const client = await provider.Client.find(String(interaction.params.client_id));
       if (!client) return false;
       const details = interaction.prompt.details as { missingOIDCScope?: string[] };
-      page(ctx, localeOf(ctx, interaction), 'consent.njk', { clientName: client.clientName ?? client.clientId, scopes: details.missingOIDCScope ?? [], error: notice });
+      const locale = localeOf(ctx, interaction);
+      page(ctx, locale, 'consent.njk', { clientName: client.clientName ?? client.clientId, scopes: details.missingOIDCScope ?? [], error: notice(locale) });
     } else return false;
     ctx.status = 403;
     return true;
@@ -125,8 +127,8 @@ export function interactionRoutes(
     ctx.redirect(interaction.returnTo);
   }
 
-  /** `errorText` replaces the outcome's error words (a lock's end, a form shown again). */
-  async function respond(ctx: Context, interaction: Interaction, outcome: EngineOutcome, errorText?: string): Promise<void> {
+  /** `errorText` replaces the outcome's error words (a lock's end, a form shown again), in the page's language. */
+  async function respond(ctx: Context, interaction: Interaction, outcome: EngineOutcome, errorText?: (locale: Locale) => string | undefined): Promise<void> {
     switch (outcome.kind) {
       case 'advance':
         ctx.status = 303;
@@ -151,7 +153,7 @@ export function interactionRoutes(
             step: outcome.stepId,
             alternatives: outcome.alternatives,
             clientName: client?.clientName ?? client?.clientId,
-            error: errorText ?? (error ? messageFor(error.code, error.params, locale) : undefined),
+            error: errorText?.(locale) ?? (error ? messageFor(error.code, error.params, locale) : undefined),
             notice: notice ? messageFor(notice.code, notice.params, locale) : undefined,
           },
           // A failed factor is a 400 for the page (401 would ask the browser for credentials).
@@ -175,13 +177,14 @@ export function interactionRoutes(
   }
 
   /** A lock shown on the step's own page says until when. */
-  async function lockText(outcome: EngineOutcome, interaction: Interaction, login?: string): Promise<string | undefined> {
+  async function lockText(outcome: EngineOutcome, interaction: Interaction, login?: string): Promise<((locale: Locale) => string | undefined) | undefined> {
     if (outcome.kind !== 'render' || outcome.error?.code !== 'login.locked') return undefined;
     const accountId = (interaction.result as { flow?: FlowState } | undefined)?.flow?.accountId;
     const lock = await waysOut.lockParams(accountId, login);
-    if (typeof lock.duration === 'string') return `${pageText('page.locked_for', { duration: lock.duration })} ${pageText('page.locked_what_to_do')}`;
-    if (lock.untilUnlocked) return `${pageText('page.locked_until_unlocked')} ${pageText('page.locked_what_to_do')}`;
-    return undefined;
+    return (locale) => {
+      const text = lockedText(lock, locale);
+      return text && `${text} ${lockedWhatToDo(locale)}`;
+    };
   }
 
   router.get('/', async (ctx) => {

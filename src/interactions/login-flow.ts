@@ -3,7 +3,7 @@
 // A new factor is a new step listed here; the engine does not change.
 import type { Services } from '../services.js';
 import { EnrolTokenStep } from './enrol/enrol-token.step.js';
-import { TokenSetup } from './enrol/token-setup.js';
+import { TokenSetup } from '../tokens/token-setup.js';
 import { FlowEngine } from './flow-engine.js';
 import { NewPasswordStep } from './new-password/new-password.step.js';
 import { PasskeyLoginService } from '../passkeys/passkey-login.service.js';

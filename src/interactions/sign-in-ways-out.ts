@@ -1,10 +1,9 @@
 // The error paths of a sign-in: what an expired, unknown or locked sign-in can offer instead of a dead
-// end — starting again at the application's own request, or the lock's end in words.
+// end — starting again at the application's own request, the lock's end, and the sign-in's language.
 import type Provider from 'oidc-provider';
 import type { AccountDirectory } from '../audit/account-directory.js';
 import { CONSOLE_CLIENT_ID } from '../console/console-client.js';
 import { AppError } from '../errors/app-error.js';
-import { durationInWords } from '../errors/page-messages.js';
 
 type Params = Record<string, string | number>;
 
@@ -17,11 +16,12 @@ export class SignInWaysOut {
     private readonly accounts: AccountDirectory,
   ) {}
 
-  /** An error of the sign-in `uid` with the ways on it allows: start again, and a lock's end. */
+  /** An error of the sign-in `uid` with the ways on it allows: start again, a lock's end; `uiLocales` for its page. */
   async decorate(err: AppError, uid: string | undefined, login?: string): Promise<AppError> {
     if (err.code !== 'flow.expired' && err.code !== 'login.locked') return err;
     const interaction = uid ? await this.provider.Interaction.find(uid).catch(() => undefined) : undefined;
     const params: Params = { ...err.params, ...(interaction ? await this.#restart(interaction.params) : {}) };
+    if (typeof interaction?.params.ui_locales === 'string') params.uiLocales = interaction.params.ui_locales;
     if (err.code === 'login.locked') {
       const accountId = (interaction?.result as { flow?: { accountId?: string } } | undefined)?.flow?.accountId;
       Object.assign(params, await this.lockParams(accountId, login));
@@ -29,11 +29,11 @@ export class SignInWaysOut {
     return new AppError(err.code, params, err.status);
   }
 
-  /** `duration` ("15 minutes") or `untilUnlocked`, for an account locked now; nothing otherwise. */
+  /** `lockLeftMs` or `untilUnlocked` (LockLeft, put in words by lock-words.ts), for an account locked now; nothing otherwise. */
   async lockParams(accountId?: string | null, login?: string | null): Promise<Params> {
     const lock = await this.accounts.lock({ id: accountId, login });
     if (!lock) return {};
-    return lock.left === null ? { untilUnlocked: 1 } : { duration: durationInWords(lock.left) };
+    return lock.left === null ? { untilUnlocked: 1 } : { lockLeftMs: lock.left };
   }
 
   async #restart(request: Record<string, unknown>): Promise<Params> {

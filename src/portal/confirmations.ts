@@ -23,19 +23,22 @@ export class ProfileConfirmations {
     // Not one of this account's tokens: the action itself says so.
     if (!token) return true;
     const cancel = `${this.home}#authenticators`;
+    // Catalogue keys: the page speaks the reader's language.
     if (action === 'reactivate') {
       return confirmed(ctx, this.page, {
-        title: `Reactivate your soft token “${token.name}”?`,
-        what: 'Its current secret stops working at once: the codes your device shows now will be refused. You then activate the token again, as when you first set it up.',
-        button: 'Yes, reactivate it',
+        title: 'confirm.token_reactivate_title',
+        what: 'confirm.token_reactivate_what',
+        button: 'confirm.token_reactivate_button',
+        params: { name: token.name },
         cancel,
         layout: LAYOUT,
       });
     }
     return confirmed(ctx, this.page, {
-      title: `Delete your soft token “${token.name}”?`,
-      what: 'It will no longer sign you in, and it cannot be brought back: to use that device again you add it as a new soft token.',
-      button: 'Yes, delete it',
+      title: 'confirm.token_delete_title',
+      what: 'confirm.token_delete_what',
+      button: 'confirm.token_delete_button',
+      params: { name: token.name },
       cancel,
       layout: LAYOUT,
     });
@@ -43,9 +46,10 @@ export class ProfileConfirmations {
 
   signOutEverywhere(ctx: Context): boolean {
     return confirmed(ctx, this.page, {
-      title: 'Sign out everywhere?',
-      what: 'Every session of your account ends at once — on this device and every other, in every application. You then sign in again with your password and second factor.',
-      button: 'Yes, sign me out everywhere',
+      title: 'confirm.sign_out_title',
+      what: 'confirm.sign_out_what',
+      button: 'confirm.sign_out_button',
+      params: {},
       cancel: this.home,
       layout: LAYOUT,
     });

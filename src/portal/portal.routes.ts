@@ -6,12 +6,15 @@ import type nunjucks from 'nunjucks';
 import type { AuditContext } from '../audit/audit.service.js';
 import { CONSOLE_CLIENT_ID } from '../console/console-client.js';
 import { SelfSignIn } from '../console/self-sign-in.js';
-import type { MessageCode } from '../errors/messages.js';
+import { AppError } from '../errors/app-error.js';
+import { messageFor, type MessageCode } from '../errors/messages.js';
 import { FlashMessages } from '../http/flash.js';
 import { field, formStrings } from '../http/form-body.js';
 import { localPath } from '../http/local-path.js';
 import { type ActOutcome, PageResponder } from '../http/page-responder.js';
 import { retryExpiredForms } from '../http/expired-form.js';
+import { requestLocale } from '../http/views.js';
+import { typedQuestions } from '../interactions/questions/typed-questions.js';
 import { questionsFromForm } from '../questions/questions-form.js';
 import type { Services } from '../services.js';
 import { passkeyView } from '../passkeys/passkey-view.js';
@@ -145,14 +148,22 @@ export function portalRoutes(s: Services, views: nunjucks.Environment, forms: Mi
     }),
   );
 
-  router.get('/questions', (ctx) =>
-    page.render(ctx, 'account/questions.njk', { questions: s.config.questions.list, count: s.config.questions.minCount, here: `${HOME}/questions` }),
-  );
-  router.post('/questions', (ctx) =>
-    sensitive(ctx, `${HOME}/questions`, 'portal.questions_changed', async () => {
-      await profile.changeQuestions(portalUser(ctx), questionsFromForm(formStrings(ctx), s.config.questions.minCount), audit(ctx));
-      return { redirect: HOME };
-    }),
-  );
+  const questionsPage = (ctx: Context, data: Record<string, unknown> = {}) =>
+    page.render(ctx, 'account/questions.njk', { questions: s.config.questions.list, count: s.config.questions.minCount, here: `${HOME}/questions`, ...data });
+  router.get('/questions', (ctx) => questionsPage(ctx));
+  router.post('/questions', async (ctx) => {
+    try {
+      await sensitive(ctx, `${HOME}/questions`, 'portal.questions_changed', async () => {
+        await profile.changeQuestions(portalUser(ctx), questionsFromForm(formStrings(ctx), s.config.questions.minCount), audit(ctx));
+        return { redirect: HOME };
+      });
+    } catch (err) {
+      // A refused choice (too few, too short, the same twice) comes back with what was typed, as in the sign-in.
+      if (!(err instanceof AppError) || err.kind !== 'mistake') throw err;
+      const locale = requestLocale(views, { acceptLanguage: ctx.get('accept-language'), saved: portalUser(ctx).locale });
+      ctx.status = err.status;
+      questionsPage(ctx, { typed: typedQuestions(formStrings(ctx), s.config.questions.minCount), error: messageFor(err.code, err.params, locale) });
+    }
+  });
   return router;
 }

@@ -2,8 +2,8 @@
 // token (reusing the sign-in's token setup), and changing the security questions.
 import type { AuditContext } from '../audit/audit.service.js';
 import { AppError } from '../errors/app-error.js';
-import type { SetupOutcome } from '../interactions/enrol/token-setup.js';
-import { TokenSetup } from '../interactions/enrol/token-setup.js';
+import type { SetupOutcome } from '../tokens/token-setup.js';
+import { TokenSetup } from '../tokens/token-setup.js';
 import type { StepView } from '../interactions/step.js';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
 import type { QuestionAnswer } from '../questions/security-question.service.js';

@@ -109,7 +109,8 @@ export class ForgotPasswordService {
    * does not wait for the delivery, so its timing says nothing about the account either.
    */
   async sendPin(claimant: Claimant, purpose: string, ctx: AuditContext): Promise<void> {
-    const user = await this.#ready(claimant, ctx);
+    // A locked account is sent nothing, and answered as a name that names no one would be.
+    const user = await this.#ready(claimant, ctx, { locked: 'as-unknown' });
     await this.#count(claimant, ctx, 'pin_requested', user?.id ?? null);
     const channel = await this.#pinChannel(user);
     if (user && channel) {
@@ -161,7 +162,14 @@ export class ForgotPasswordService {
 
   /** Runs one proof: within the limits, for a live unlocked account; a failure counts against both. */
   async #prove(claimant: Claimant, ctx: AuditContext, method: Method, check: (user: UserEntity) => Promise<AuthenticatorKind>): Promise<AuthenticatorKind> {
-    const user = await this.#ready(claimant, ctx);
+    const user = await this.#ready(claimant, ctx, { locked: 'returned' });
+    // A locked account: only a right answer learns of the lock; a wrong one is told it is wrong, as
+    // for any name, and counts nothing more (the lock already holds).
+    if (user && this.lockout.isLocked(user)) {
+      const kind = await check(user);
+      await this.audit.record({ ...ctx, type: 'password.forgot', outcome: 'failure', subject: user.id, details: { reason: 'locked', method: kind } });
+      throw new AppError('login.locked');
+    }
     try {
       // A name that names no one fails as a wrong answer would.
       if (!user) throw new AppError(WRONG[method]);
@@ -177,18 +185,20 @@ export class ForgotPasswordService {
     }
   }
 
-  /** Within the limits; the live account, or null for a name that names no one. A locked account is refused. */
-  async #ready(claimant: Claimant, ctx: AuditContext): Promise<UserEntity | null> {
+  /**
+   * Within the limits; the live account, or null for a name that names no one. A locked account is
+   * refused (`refused`), taken for no one (`as-unknown`), or handed back for the caller to decide (`returned`).
+   */
+  async #ready(claimant: Claimant, ctx: AuditContext, { locked = 'refused' }: { locked?: 'refused' | 'as-unknown' | 'returned' } = {}): Promise<UserEntity | null> {
     await this.#underLimits(claimant, ctx, claimant.subject);
     if (!claimant.subject) return null;
     const user = await this.users.findById(claimant.subject);
     if (!user || user.status !== 'active') return null;
     await this.lockout.clearExpired(user);
-    if (this.lockout.isLocked(user)) {
-      await this.audit.record({ ...ctx, type: 'password.forgot', outcome: 'failure', subject: user.id, details: { reason: 'locked' } });
-      throw new AppError('login.locked');
-    }
-    return user;
+    if (!this.lockout.isLocked(user) || locked === 'returned') return user;
+    await this.audit.record({ ...ctx, type: 'password.forgot', outcome: 'failure', subject: user.id, details: { reason: 'locked' } });
+    if (locked === 'as-unknown') return null;
+    throw new AppError('login.locked');
   }
 
   /** One attempt against the account's and the address's limits, audited. */

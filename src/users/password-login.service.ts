@@ -1,5 +1,5 @@
-// The first factor's rules: rate limit per address, lockout per account, one answer for
-// unknown user and wrong password, equal work either way.
+// The first factor's rules: rate limit per address, lockout per account, one answer for an unknown
+// user, a wrong password and a wrong password on a locked account, equal work either way.
 import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import { AppError } from '../errors/app-error.js';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
@@ -30,15 +30,18 @@ export class PasswordLoginService {
     const ok = user && hash ? await this.hasher.verifyEvenly(hash, password) : await this.hasher.verifyDummy(password);
 
     if (user) await this.lockout.clearExpired(user);
-    if (user && this.lockout.isLocked(user)) {
+    const locked = !!user && this.lockout.isLocked(user);
+    // Only the right password learns of a lock; a wrong one gets the answer any wrong password gets, so the
+    // lock tells nobody that the account exists. It is audited, but neither counts nor extends the lock.
+    if (locked && ok && user.status === 'active') {
       await this.audit.record({ ...ctx, type: 'login.password', outcome: 'failure', subject: user.id, details: { reason: 'locked' } });
       throw new AppError('login.locked');
     }
     if (!ok || !user || user.status !== 'active') {
       await this.ipLimiter.hit(ipKey);
-      if (user && !ok) await this.lockout.recordFailure(user.id, ctx);
-      const reason = !user ? 'unknown_user' : !ok ? 'wrong_password' : 'disabled';
-      await this.audit.record({ ...ctx, type: 'login.password', outcome: 'failure', subject: user?.id ?? null, details: { reason, login } });
+      if (user && !ok && !locked) await this.lockout.recordFailure(user.id, ctx);
+      const reason = !user ? 'unknown_user' : locked ? 'locked' : !ok ? 'wrong_password' : 'disabled';
+      await this.audit.record({ ...ctx, type: 'login.password', outcome: 'failure', subject: user?.id ?? null, details: { reason, login, ...(locked ? { wrongPassword: !ok } : {}) } });
       throw new AppError('login.invalid_credentials');
     }
     if (user.temporaryPasswordUntil !== null && this.clock.now() > user.temporaryPasswordUntil) {

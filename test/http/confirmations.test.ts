@@ -1,5 +1,6 @@
 // Destructive actions ask first: a form sent without confirm=yes changes nothing and answers with a page
-// that says what will happen, the same form to send again and a way back; confirmed, the action happens.
+// that says what will happen, the same form to send again and a way back; confirmed, the action happens
+// (users, tokens, applications, APIs, groups; sessions ended everywhere).
 // The console's own application cannot be deleted or changed at all.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CONSOLE_CLIENT_ID } from '../../src/console/console-client.js';
@@ -102,6 +103,41 @@ describe('confirmations before destructive actions', () => {
       const done = await p.post(agent, asked, '/admin/clients/doomed-app/delete');
       expect(done.html).toContain('Done.');
       expect(await s().clients.exists('doomed-app')).toBe(false);
+    });
+
+    it('deletes an API only once confirmed', async () => {
+      const { agent } = await staff();
+      const identifier = 'https://doomed-api.example.com';
+      const { clientId } = await s().resources.add({ identifier, name: 'Doomed API', scopes: ['doomed:read'] });
+      const action = `/admin/resource-servers/${encodeURIComponent(identifier)}/delete`;
+      const list = await agent.get(url('/admin/resource-servers'));
+      const asked = await p.post(agent, list, action);
+      expectConfirmation(asked, action, 'Delete the API Doomed API?', new RegExp(`can no longer get access tokens for ${identifier}.*\\(${clientId}\\) stop working`), '/admin/resource-servers');
+      expect((await s().resources.list()).some((r) => r.identifier === identifier)).toBe(true);
+      const done = await p.post(agent, asked, action);
+      expect(done.html).toContain('Done.');
+      expect((await s().resources.list()).some((r) => r.identifier === identifier)).toBe(false);
+    });
+
+    it('deletes a group only once confirmed; a group an access rule names is refused unasked', async () => {
+      const { agent } = await staff();
+      const doomed = await s().groups.create(`doomed-group-${++n}`);
+      const action = `/admin/groups/${doomed.id}/delete`;
+      const list = await agent.get(url('/admin/groups'));
+      const asked = await p.post(agent, list, action);
+      expectConfirmation(asked, action, `Delete the group ${doomed.name}?`, /Its members are no longer in .*The users themselves are kept/, '/admin/groups');
+      expect((await s().groups.list()).some((g) => g.id === doomed.id)).toBe(true);
+      const done = await p.post(agent, asked, action);
+      expect(done.html).toContain('Done.');
+      expect((await s().groups.list()).some((g) => g.id === doomed.id)).toBe(false);
+
+      const kept = await s().groups.create(`kept-group-${++n}`);
+      await s().clients.add({ clientId: `guarded-app-${n}`, redirectUris: ['https://guarded.example.com/cb'], postLogoutRedirectUris: [], public: false, firstParty: false });
+      await s().clientRules.set(`guarded-app-${n}`, { ...(await s().clientRules.get(`guarded-app-${n}`)), allowedGroups: [kept.id] });
+      const refused = await p.post(agent, await agent.get(url('/admin/groups')), `/admin/groups/${kept.id}/delete`);
+      expect(refused.html).toContain(`This group is in the access rule of guarded-app-${n}`);
+      expect(refused.html).not.toContain(`Delete the group ${kept.name}?`);
+      expect((await s().groups.list()).some((g) => g.id === kept.id)).toBe(true);
     });
 
     it('never deletes or changes the console’s own application, confirmed or not', async () => {

@@ -101,12 +101,17 @@ describe('error pages with a way on', () => {
     expect(pinFrom((await smtp.next(`${u.name}@example.com`, seen)).raw)).toMatch(/^\d+$/);
   });
 
-  it('a lock met at the password says for how long', async () => {
+  it('a lock met at the right password says for how long', async () => {
     const u = await newUser();
     const agent = new UserAgent();
     const login = await openLogin(agent, await startAuthorization(rp));
     let page = login;
     for (let i = 0; i < 3; i++) page = await agent.submit(page, '/step/password', { login: u.name, password: 'wrong password' });
+    // Only the right password learns of the lock: a wrong one is told it is wrong, as for any name.
+    page = await agent.submit(page, '/step/password', { login: u.name, password: 'wrong password' });
+    expect(page.status).toBe(400);
+    expect(page.html).toContain('The username or password is incorrect.');
+    expect(page.html).not.toContain('locked');
     const locked = await agent.submit(page, '/step/password', { login: u.name, password: u.password });
     expect(locked.status).toBe(423);
     expect(locked.html).toContain('This account is locked. It stays locked for 15 minutes');
@@ -135,7 +140,10 @@ describe('error pages with a way on', () => {
     await server.app.services.userAdmin.lock(u.user.id, { actor: 'test' });
     const agent = new UserAgent();
     const login = await openLogin(agent, await startAuthorization(rp));
-    const locked = await agent.submit(login, '/step/password', { login: u.name, password: u.password });
+    const guessed = await agent.submit(login, '/step/password', { login: u.name, password: 'wrong password' });
+    expect(guessed.html).toContain('The username or password is incorrect.');
+    expect(guessed.html).not.toContain('locked');
+    const locked = await agent.submit(guessed, '/step/password', { login: u.name, password: u.password });
     expect(locked.status).toBe(423);
     expect(locked.html).toContain('This account is locked. It stays locked until an administrator unlocks it.');
   });

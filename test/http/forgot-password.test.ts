@@ -87,7 +87,7 @@ describe("I've forgotten my password", () => {
     expect(questions.html).toContain('<h1>Answer your security questions</h1>');
     const wrong = await agent.submit(questions, '/step/forgot-password', { action: 'answer', a1: 'no', a2: 'no' });
     expect(wrong.html).toContain('One or more answers are incorrect.');
-    expect(wrong.html).toContain('4 more wrong tries and the account is locked.');
+    expect(wrong.html).toContain('Wrong answers left before the account is locked: 4.');
     const choose = await act(agent, wrong, 'answer', answers(wrong));
     // The rules of any new password.
     const weak = await agent.submit(choose, '/step/forgot-password', { action: 'save', password: 'password', confirm: 'password' });
@@ -205,17 +205,22 @@ describe("I've forgotten my password", () => {
     expect(Math.abs(k - u)).toBeLessThan(Math.max(12, 0.5 * Math.max(k, u)));
   });
 
-  it('keeps a locked account locked', async () => {
+  it('keeps a locked account locked, and tells of the lock only to a right answer', async () => {
     const { user, secret } = await createEnrolledUser(server, 'max', clock.now);
     await s().userAdmin.lock(user.id, { actor: 'test' });
     const agent = new UserAgent();
     const { prove } = await forgot(agent, 'max');
     clock.tick(30_000);
-    const refused = await agent.submit(prove, '/step/forgot-password', { action: 'totp', code: totpCode(secret, totpParams, clock.now()) });
+    // A wrong code and a request for a PIN are answered as for any name: the lock says nothing of the account.
+    const wrong = await agent.submit(prove, '/step/forgot-password', { action: 'totp', code: '000000' });
+    expect(wrong.html).not.toContain('This account is locked');
+    const refused = await agent.submit(wrong, '/step/forgot-password', { action: 'totp', code: totpCode(secret, totpParams, clock.now()) });
     expect(refused.status).toBe(423);
     expect(refused.html).toContain('This account is locked');
-    const pin = await agent.submit(refused, '/step/forgot-password', { action: 'send-pin' });
-    expect(pin.html).toContain('This account is locked');
+    const other = new UserAgent();
+    const pin = await other.submit((await forgot(other, 'max')).prove, '/step/forgot-password', { action: 'send-pin' });
+    expect(pin.html).toContain('If this account can receive a one-time PIN, it is on its way.');
+    expect(pin.html).not.toContain('This account is locked');
     expect(await s().users.isCurrentPassword(user.id, 'max password 1')).toBe(true);
     expect((await s().users.findById(user.id))!.lockedAt).not.toBeNull();
   });

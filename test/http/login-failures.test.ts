@@ -108,10 +108,16 @@ describe('sign-in failures', () => {
     const right = await agent.post(new URL(locked.url).href, { pin });
     expect(right.location ?? '').not.toMatch(/cb/);
 
-    // Locked: even the right password gets the locked message, and no hint about it.
+    // Locked: a wrong password is told only that it is wrong (the lock would tell that the account
+    // exists), and it does not count; the right password learns of the lock.
     const again = new UserAgent();
     const login = await openLogin(again, await startAuthorization(rp));
-    const refused = await again.submit(login, '/step/password', { login: u.name, password: u.password });
+    const guessed = await again.submit(login, '/step/password', { login: u.name, password: 'wrong password' });
+    expect(guessed.status).toBe(400);
+    expect(guessed.html).toContain('The username or password is incorrect.');
+    expect(guessed.html).not.toContain('locked');
+    expect(await failedLogins(u.user.id)).toBe(3);
+    const refused = await again.submit(guessed, '/step/password', { login: u.name, password: u.password });
     expect(refused.status).toBe(423);
     expect(refused.html).toContain('This account is locked');
     expect(refused.html).not.toContain('incorrect');

@@ -48,7 +48,9 @@ describe('admin console: APIs and protocol requirements', () => {
 
     const list = await agent.get(`${server.url}/admin/resource-servers`);
     const saved = await post(agent, list, `/admin/resource-servers/${encodeURIComponent('https://stock.example.com')}/update`, { name: 'Stock', scopes: 'stock:read', tokenFormat: 'opaque', signingAlg: 'RS256', accessTokenTtl: '600' });
-    expect(saved.html).toContain('value="600"');
+    // Shown in plain units: 600 seconds are 10 minutes.
+    expect(saved.html).toMatch(/name="accessTokenTtl"[^>]*value="10"/);
+    expect(saved.html).toContain('<option value="minutes" selected>minutes</option>');
     expect(await server.app.services.resources.get('https://stock.example.com')).toMatchObject({ scopes: ['stock:read'], accessTokenTtl: 600, clientId });
 
     const { clientSecret: machineSecret } = await server.app.services.clients.add({ clientId: 'stock-robot', grantTypes: ['client_credentials'] });

@@ -85,7 +85,7 @@ describe('recovery codes', () => {
     const wrong = await next.submit(form, '/step/recovery-code', { action: 'verify', code: 'AAAA-AAAA-AAAA' });
     expect(wrong.status).toBe(400);
     expect(wrong.html).toContain('The recovery code is incorrect or was already used.');
-    expect(wrong.html).toContain('4 more wrong tries and the account is locked.');
+    expect(wrong.html).toContain('Wrong answers left before the account is locked: 4.');
     // Any case, without dashes, O for 0 and I or L for 1: what people type.
     const typed = codes[0]!.replace(/-/g, '').toLowerCase().replace(/0/g, 'o').replace(/1/g, 'l');
     const before = p.smtp.messages.length;

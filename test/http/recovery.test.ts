@@ -66,7 +66,7 @@ describe('lost token recovery through security questions', () => {
 
     const wrong = await agent.submit(questions, '/step/recover', { action: 'answer', a1: 'nope', a2: 'nope' });
     expect(wrong.html).toContain('One or more answers are incorrect.');
-    expect(wrong.html).toContain('2 more wrong tries and the account is locked.');
+    expect(wrong.html).toContain('Wrong answers left before the account is locked: 2.');
     expect((await server.app.services.users.findById(user.id))!.failedLogins).toBe(1);
 
     const answers = Object.fromEntries(asked.map((q, i) => [`a${i + 1}`, answerFor(q)]));

@@ -92,6 +92,9 @@ export async function startTestServer(
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'idp-test-'));
   const db = options.databaseUrl ? { url: options.databaseUrl, drop: async () => {} } : await createTestDatabase(dir);
   const server = createServer();
+  // Kept-alive connections outlive any pause a busy machine puts between two requests of a test
+  // (the 5 s default races the client's reuse of the connection: ECONNRESET).
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;

@@ -55,6 +55,7 @@ function setup(options: { minLevel?: Level; locksAfter?: number; extraSteps?: Fa
   const users = { findById: async (id: string) => (id === USER.id ? USER : null) } as unknown as UserService;
   const lockout = {
     isLocked: () => false,
+    triesLeft: async () => null,
     recordFailure: async (id: string) => {
       failures.push(id);
       return failures.length >= (options.locksAfter ?? 99);

@@ -7,6 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import { messageFor, messages, type MessageCode } from '../../src/errors/messages.js';
 import { catalogues, translator } from '../../src/i18n/i18n.js';
 import { firstSupported, pickLocale } from '../../src/i18n/locale.js';
+import { durationInWords, lockedText } from '../../src/i18n/lock-words.js';
 import { NOTICE_KINDS } from '../../src/notices/security-notice.service.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -103,6 +104,27 @@ describe('catalogues', () => {
     expect(translator('en')('pin.expires_in', { count: 1 })).toBe('It expires in 1 minute.');
     expect(translator('en')('pin.expires_in', { count: 5 })).toBe('It expires in 5 minutes.');
     expect(translator('fr')('pin.expires_in', { count: 5 })).toBe('Il expire dans 5 minutes.');
+  });
+});
+
+describe("a lock's end in words", () => {
+  it.each([
+    [30_000, '1 minute', '1 minute'],
+    [14 * 60_000 + 10_000, '15 minutes', '15 minutes'],
+    [60 * 60_000, '1 hour', '1 heure'],
+    [5 * 3600_000, '5 hours', '5 heures'],
+    [24 * 3600_000, '1 day', '1 jour'],
+    [3 * 86_400_000, '3 days', '3 jours'],
+  ])('%i ms is "%s" and "%s"', (ms, english, french) => {
+    expect(durationInWords(ms, 'en')).toBe(english);
+    expect(durationInWords(ms, 'fr')).toBe(french);
+  });
+
+  it('says how long a lock lasts, or that an administrator ends it, in either language', () => {
+    expect(lockedText({ lockLeftMs: 900_000 }, 'en')).toBe('This account is locked. It stays locked for 15 minutes; after that, sign in again.');
+    expect(lockedText({ lockLeftMs: 2 * 3600_000 }, 'fr')).toBe('Ce compte est verrouillé. Il le reste pendant 2 heures ; ensuite, connectez-vous à nouveau.');
+    expect(lockedText({ untilUnlocked: 1 }, 'fr')).toBe("Ce compte est verrouillé. Il le reste jusqu'à ce qu'un administrateur le déverrouille.");
+    expect(lockedText({}, 'en')).toBeUndefined();
   });
 });
 

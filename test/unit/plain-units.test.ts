@@ -2,7 +2,7 @@
 // into the values the settings store (seconds, numbers, booleans).
 import { describe, expect, it } from '@jest/globals';
 import { settingRows, settingsPatch } from '../../src/admin/console/settings-form.js';
-import { durationInWords } from '../../src/errors/page-messages.js';
+import { durationInWords } from '../../src/i18n/lock-words.js';
 
 describe('durations in words', () => {
   it.each([

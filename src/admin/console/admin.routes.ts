@@ -1,6 +1,4 @@
 // The admin console at /admin: signed in through the provider, staff only, every form CSRF-checked.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type nunjucks from 'nunjucks';
@@ -11,7 +9,6 @@ import { consoleAuth } from './console-auth.js';
 import { FlashMessages } from '../../http/flash.js';
 import { PageResponder } from '../../http/page-responder.js';
 import { retryExpiredForms } from '../../http/expired-form.js';
-import { projectRoot } from '../../support/project-root.js';
 import type { AdminContext } from '../actions/admin-context.js';
 import { can } from '../permissions.js';
 import { policyPages } from './policy.pages.js';
@@ -42,13 +39,6 @@ export function adminRoutes(s: Services, views: nunjucks.Environment, forms: Mid
     ctx.body = views.render('logged-out.njk', { client: 'the admin console' });
   });
   router.get('/', (ctx) => ctx.redirect('/admin/users'));
-  // The console's own script (times in the reader's zone); static.routes.ts serves the shared ones.
-  const localTime = readFileSync(join(projectRoot, 'views', 'static', 'local-time.js'), 'utf8');
-  router.get('/static/local-time.js', (ctx) => {
-    ctx.type = 'text/javascript';
-    ctx.set('Cache-Control', 'public, max-age=3600');
-    ctx.body = localTime;
-  });
 
   userPages(router, s, page);
   policyPages(router, s, page);

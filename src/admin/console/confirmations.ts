@@ -1,11 +1,13 @@
 // What the console asks before an action that cannot be taken back, and says will happen: deleting a
-// user, a soft token or an application, reactivating a token (its secret dies), signing a user out everywhere.
+// user, a soft token, an application, an API or a group, reactivating a token (its secret dies), signing
+// a user out everywhere.
 import type { Context } from 'koa';
 import { type Confirmation, confirmed } from '../../http/confirmation.js';
 import { field } from '../../http/form-body.js';
 import type { PageResponder } from '../../http/page-responder.js';
+import type { ResourceServer } from '../../resources/resource-server.service.js';
 import type { Services } from '../../services.js';
-import type { AdminContext } from '../actions/admin-context.js';
+import { type AdminContext, authorize } from '../actions/admin-context.js';
 import { TokenActions } from '../actions/token.actions.js';
 import { UserActions } from '../actions/user.actions.js';
 
@@ -18,7 +20,7 @@ export class ConsoleConfirmations {
   readonly #users: UserActions;
   readonly #tokens: TokenActions;
 
-  constructor(s: Services, private readonly page: PageResponder) {
+  constructor(private readonly s: Services, private readonly page: PageResponder) {
     this.#users = new UserActions(s);
     this.#tokens = new TokenActions(s);
   }
@@ -77,4 +79,30 @@ export class ConsoleConfirmations {
       layout: LAYOUT,
     });
   }
+
+  /** A group no application's rule names (one that is named is refused by the action itself, unasked). */
+  async group(ctx: Context, groupId: string): Promise<boolean> {
+    if (field(ctx, 'confirm') === 'yes') return true;
+    authorize(ctx.state.admin as AdminContext, 'groups.write');
+    const group = (await this.s.groups.list()).find((g) => g.id === groupId);
+    if (!group || (await this.s.groups.applicationsRequiring(groupId)).length > 0) return true;
+    return confirmed(ctx, this.page, {
+      title: `Delete the group ${group.name}?`,
+      what: `Its members are no longer in ${group.name}, and it can no longer be chosen in an application's access rule. The users themselves are kept. This cannot be undone.`,
+      button: `Yes, delete ${group.name}`,
+      cancel: '/admin/groups',
+      layout: LAYOUT,
+    });
+  }
+}
+
+/** An API: applications can no longer get tokens for it, and the API can no longer introspect. */
+export function resourceServerDeletion(api: Pick<ResourceServer, 'identifier' | 'name' | 'clientId'>): Confirmation {
+  return {
+    title: `Delete the API ${api.name}?`,
+    what: `Applications can no longer get access tokens for ${api.identifier}, and its introspection credentials (${api.clientId}) stop working, so ${api.name} can no longer check the opaque tokens it receives. This cannot be undone.`,
+    button: `Yes, delete ${api.name}`,
+    cancel: '/admin/resource-servers',
+    layout: LAYOUT,
+  };
 }

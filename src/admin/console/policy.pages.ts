@@ -69,7 +69,10 @@ export function policyPages(router: Router, s: Services, page: PageResponder): v
 
   router.get('/groups', async (ctx) => page.render(ctx, 'admin/groups.njk', { groups: await policy.groups(admin(ctx)) }));
   router.post('/groups', (ctx) => page.act(ctx, '/admin/groups', 'admin.saved', () => policy.createGroup(admin(ctx), field(ctx, 'name'), field(ctx, 'description'))));
-  router.post('/groups/:id/delete', (ctx) => page.act(ctx, '/admin/groups', 'admin.done', () => policy.deleteGroup(admin(ctx), ctx.params.id!)));
+  router.post('/groups/:id/delete', async (ctx) => {
+    if (!(await ask.group(ctx, ctx.params.id!))) return;
+    await page.act(ctx, '/admin/groups', 'admin.done', () => policy.deleteGroup(admin(ctx), ctx.params.id!));
+  });
 
   auditPage(router, s, page);
 }

@@ -1,11 +1,14 @@
-// Admin console: resource servers (APIs) — identifier, scopes, token format and lifetime, and the
-// credentials the API introspects opaque tokens with.
+// Admin console: resource servers (APIs) — identifier, scopes, token format and lifetime (in minutes or
+// hours), and the credentials the API introspects opaque tokens with. Deleting one asks first.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AdminContext } from '../actions/admin-context.js';
 import { ResourceActions } from '../actions/resource.actions.js';
 import { field } from '../../http/form-body.js';
 import type { PageResponder } from '../../http/page-responder.js';
+import { confirmed } from '../../http/confirmation.js';
+import { resourceServerDeletion } from './confirmations.js';
+import { LIFETIME_UNITS, lifetimeSeconds, shownLifetime } from './token-lifetime.js';
 
 const words = (text: string) => text.split(/[\s,]+/).map((w) => w.trim()).filter(Boolean);
 const format = (v: string) => (v === 'opaque' ? 'opaque' : 'jwt');
@@ -14,8 +17,12 @@ const alg = (v: string) => (v === 'ES256' ? 'ES256' : 'RS256');
 export function resourcePages(router: Router, page: PageResponder, resources: ResourceActions): void {
   const admin = (ctx: Context) => ctx.state.admin as AdminContext;
   const id = (ctx: Context) => ctx.params.identifier!;
+  const lifetime = (ctx: Context) => lifetimeSeconds(field(ctx, 'accessTokenTtl'), field(ctx, 'accessTokenTtlUnit'));
 
-  router.get('/resource-servers', async (ctx) => page.render(ctx, 'admin/resources.njk', { resources: await resources.list(admin(ctx)) }));
+  router.get('/resource-servers', async (ctx) => {
+    const listed = (await resources.list(admin(ctx))).map((r) => ({ ...r, lifetime: shownLifetime(r.accessTokenTtl) }));
+    page.render(ctx, 'admin/resources.njk', { resources: listed, units: LIFETIME_UNITS });
+  });
   router.post('/resource-servers', async (ctx) => {
     ctx.state.formReturn = { flash: page.flash, to: '/admin/resource-servers' };
     const created = await resources.add(admin(ctx), {
@@ -23,7 +30,7 @@ export function resourcePages(router: Router, page: PageResponder, resources: Re
       name: field(ctx, 'name'),
       scopes: words(field(ctx, 'scopes')),
       tokenFormat: format(field(ctx, 'tokenFormat')),
-      accessTokenTtl: Number(field(ctx, 'accessTokenTtl') || 3600),
+      accessTokenTtl: field(ctx, 'accessTokenTtl') ? lifetime(ctx) : 3600,
       signingAlg: alg(field(ctx, 'signingAlg')),
     });
     page.render(ctx, 'admin/client-secret.njk', { clientId: created.clientId, clientSecret: created.clientSecret, resourceServer: created.identifier });
@@ -34,7 +41,7 @@ export function resourcePages(router: Router, page: PageResponder, resources: Re
         name: field(ctx, 'name'),
         scopes: words(field(ctx, 'scopes')),
         tokenFormat: format(field(ctx, 'tokenFormat')),
-        accessTokenTtl: Number(field(ctx, 'accessTokenTtl')),
+        accessTokenTtl: lifetime(ctx),
         signingAlg: alg(field(ctx, 'signingAlg')),
       }),
     ),
@@ -43,5 +50,8 @@ export function resourcePages(router: Router, page: PageResponder, resources: Re
     const { clientId, clientSecret } = await resources.rotateSecret(admin(ctx), id(ctx));
     page.render(ctx, 'admin/client-secret.njk', { clientId, clientSecret, rotated: true, resourceServer: id(ctx) });
   });
-  router.post('/resource-servers/:identifier/delete', (ctx) => page.act(ctx, '/admin/resource-servers', 'admin.done', () => resources.delete(admin(ctx), id(ctx))));
+  router.post('/resource-servers/:identifier/delete', async (ctx) => {
+    if (field(ctx, 'confirm') !== 'yes' && !confirmed(ctx, page, resourceServerDeletion(await resources.get(admin(ctx), id(ctx))))) return;
+    await page.act(ctx, '/admin/resource-servers', 'admin.done', () => resources.delete(admin(ctx), id(ctx)));
+  });
 }

@@ -162,7 +162,7 @@ export const frMessages: Record<string, string> = {
   'forgot.rate_limited': 'Trop de tentatives de réinitialisation de ce mot de passe, ou depuis votre réseau. Patientez et réessayez plus tard, ou contactez le support.',
   'forgot.pin_sent': 'Si ce compte peut recevoir un code PIN à usage unique, il est en route.',
   'forgot.done': 'Votre mot de passe a été modifié. Connectez-vous avec votre nouveau mot de passe.',
-  'login.tries_left': 'Encore {left} essais erronés et le compte sera verrouillé.',
+  'login.tries_left': 'Réponses erronées encore possibles avant le verrouillage du compte : {left}.',
   'protocol.post_expired': "Cette demande de connexion ou de déconnexion a expiré. Retournez dans l'application et recommencez.",
   'resource.invalid': 'Serveur de ressources invalide : {reason}.',
   'resource.exists': 'Un serveur de ressources avec cet identifiant existe déjà.',

@@ -2,11 +2,13 @@
 import { frAccount } from './fr-account.js';
 import { frMail } from './fr-mail.js';
 import { frMessages } from './fr-messages.js';
+import { frPages } from './fr-pages.js';
 import { frSignIn } from './fr-signin.js';
 
 export const fr: Record<string, string> = {
   ...frSignIn,
   ...frAccount,
   ...frMail,
+  ...frPages,
   ...Object.fromEntries(Object.entries(frMessages).map(([code, text]) => [`msg.${code}`, text])),
 };

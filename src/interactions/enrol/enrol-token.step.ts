@@ -2,7 +2,7 @@
 import { AppError } from '../../errors/app-error.js';
 import type { SoftTokenService } from '../../tokens/soft-token.service.js';
 import type { Step, StepContext, StepResult, StepView } from '../step.js';
-import type { SetupState, TokenSetup } from './token-setup.js';
+import type { SetupState, TokenSetup } from '../../tokens/token-setup.js';
 
 export class EnrolTokenStep implements Step {
   readonly id = 'enrol-token';

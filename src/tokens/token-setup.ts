@@ -1,14 +1,26 @@
-// Setting up a soft token inside a sign-in, shared by enrolment and by lost-token recovery:
+// Setting up a soft token, shared by the sign-in (enrolment, lost-token recovery) and My Profile:
 // an authenticator app (QR + key + first code) or the softtoken app (e-mailed activation).
 import QRCode from 'qrcode';
-import type { AuditContext } from '../../audit/audit.service.js';
-import { AppError } from '../../errors/app-error.js';
-import type { UserEntity } from '../../persistence/entities/user.entity.js';
-import { maskDestination } from '../../pins/mask.js';
-import { groupDigits } from '../../tokens/activation-crypto.js';
-import type { ActivationService } from '../../tokens/activation.service.js';
-import type { SoftTokenService } from '../../tokens/soft-token.service.js';
-import type { Notice, StepView } from '../step.js';
+import type { AuditContext } from '../audit/audit.service.js';
+import { AppError } from '../errors/app-error.js';
+import type { MessageCode } from '../errors/messages.js';
+import type { UserEntity } from '../persistence/entities/user.entity.js';
+import { maskDestination } from '../pins/mask.js';
+import { groupDigits } from './activation-crypto.js';
+import type { ActivationService } from './activation.service.js';
+import type { SoftTokenService } from './soft-token.service.js';
+
+/** A message for the page (a sign-in step's notice or My Profile's). */
+export interface Notice {
+  code: MessageCode;
+  params?: Record<string, string | number>;
+}
+
+/** The page that shows the setup: a template under views/steps and its data. */
+export interface SetupView {
+  template: string;
+  data: Record<string, unknown>;
+}
 
 export interface SetupState {
   kind?: 'app' | 'softtoken';
@@ -34,7 +46,7 @@ export class TokenSetup {
     return { state: { kind, tokenId: token.id }, notice: this.#mailed(user) };
   }
 
-  async view(user: UserEntity, state: SetupState): Promise<StepView | null> {
+  async view(user: UserEntity, state: SetupState): Promise<SetupView | null> {
     if (state.kind === 'app' && state.tokenId) {
       const enrolment = await this.tokens.appEnrolment(user, state.tokenId);
       const qr = await QRCode.toDataURL(enrolment.uri, { margin: 2, width: 240 });
