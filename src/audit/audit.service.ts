@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Between, LessThan, type DataSource, type FindOptionsWhere, type Repository } from 'typeorm';
 import type { JsonObject } from '../persistence/columns.js';
 import { AuditEventEntity, type Outcome } from '../persistence/entities/audit-event.entity.js';
+import { RowInsert } from '../persistence/row-insert.js';
 import type { Clock } from '../support/clock.js';
 import { AccountDirectory } from './account-directory.js';
 
@@ -24,17 +25,19 @@ export type AuditObserver = (event: AuditRecord) => void;
 
 export class AuditService {
   readonly #repo: Repository<AuditEventEntity>;
+  readonly #insert: RowInsert<AuditEventEntity>;
   readonly #observers: AuditObserver[] = [];
   /** Who the ids in the trail are (the console shows usernames, and the sign-in a lock's end). */
   readonly accounts: AccountDirectory;
 
   constructor(ds: DataSource, private readonly clock: Clock) {
     this.#repo = ds.getRepository(AuditEventEntity);
+    this.#insert = new RowInsert(ds, AuditEventEntity);
     this.accounts = new AccountDirectory(ds, clock);
   }
 
   async record(event: AuditRecord): Promise<void> {
-    await this.#repo.insert({
+    await this.#insert.insert({
       id: randomUUID(),
       at: this.clock.now(),
       type: event.type,

@@ -7,6 +7,7 @@ import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral } from 'ty
 type Scalar = string | number | boolean | null;
 type Column = EntityMetadata['columns'][number];
 type Order<T> = { by: keyof T & string; direction: 'ASC' | 'DESC' };
+type Kind = 'one' | 'exists' | 'count';
 
 export class EntityLookup<T extends ObjectLiteral> {
   readonly #meta: EntityMetadata;
@@ -36,25 +37,34 @@ export class EntityLookup<T extends ObjectLiteral> {
     return (await this.#query('exists', where)).length > 0;
   }
 
-  #query(kind: 'one' | 'exists', where: Record<string, Scalar | undefined>, order?: Order<T>): Promise<Array<Record<string, unknown>>> {
-    const keys = Object.keys(where);
-    const shape = `${kind}|${keys.join(',')}|${order ? `${order.by} ${order.direction}` : ''}`;
-    let sql = this.#sql.get(shape);
-    if (!sql) {
-      sql = this.#build(kind, keys, order);
-      this.#sql.set(shape, sql);
-    }
-    return this.ds.query(sql, keys.map((k) => where[k]));
+  /** How many rows match (a null in `where` matches NULL). */
+  async count(where: Partial<Record<keyof T & string, Scalar>>): Promise<number> {
+    const [row] = await this.#query('count', where);
+    return Number(row?.n ?? 0);
   }
 
-  #build(kind: 'one' | 'exists', keys: string[], order?: Order<T>): string {
+  #query(kind: Kind, where: Record<string, Scalar | undefined>, order?: Order<T>): Promise<Array<Record<string, unknown>>> {
+    const keys = Object.keys(where);
+    const nulls = keys.filter((k) => where[k] === null);
+    const bound = keys.filter((k) => where[k] !== null);
+    const shape = `${kind}|${bound.join(',')}|${nulls.join(',')}|${order ? `${order.by} ${order.direction}` : ''}`;
+    let sql = this.#sql.get(shape);
+    if (!sql) {
+      sql = this.#build(kind, bound, nulls, order);
+      this.#sql.set(shape, sql);
+    }
+    return this.ds.query(sql, bound.map((k) => where[k]));
+  }
+
+  #build(kind: Kind, keys: string[], nulls: string[], order?: Order<T>): string {
     const column = (property: string) => {
       const found = this.#readers.find((r) => r.property === property);
       if (!found) throw new Error(`${this.#meta.name} has no column ${property}`);
       return `"${found.name}"`;
     };
+    const conditions = [...keys.map((k, i) => `${column(k)} = ${this.#placeholder(i + 1)}`), ...nulls.map((k) => `${column(k)} IS NULL`)].join(' AND ');
+    if (kind === 'count') return `SELECT COUNT(*) AS "n" FROM "${this.#meta.tableName}" WHERE ${conditions}`;
     const select = kind === 'exists' ? '1 AS "found"' : this.#readers.map((r) => `"${r.name}"`).join(', ');
-    const conditions = keys.map((k, i) => `${column(k)} = ${this.#placeholder(i + 1)}`).join(' AND ');
     const sort = order ? ` ORDER BY ${column(order.by)} ${order.direction}` : '';
     return `SELECT ${select} FROM "${this.#meta.tableName}" WHERE ${conditions}${sort} LIMIT 1`;
   }

@@ -7,6 +7,7 @@ import type { DeliveryService, Recipient } from '../delivery/delivery.service.js
 import { AppError } from '../errors/app-error.js';
 import { OneTimePinEntity, type PinChannel } from '../persistence/entities/one-time-pin.entity.js';
 import { EntityLookup } from '../persistence/entity-lookup.js';
+import { RowInsert } from '../persistence/row-insert.js';
 import { constantTimeEqual } from '../security/constant-time.js';
 import { randomDigits } from '../security/random.js';
 import type { Clock } from '../support/clock.js';
@@ -25,10 +26,13 @@ const minutesUntil = (at: number, now: number): number => Math.max(0, Math.ceil(
 export class OneTimePinService {
   readonly #pins: Repository<OneTimePinEntity>;
   readonly #pin: EntityLookup<OneTimePinEntity>;
+  readonly #insert: RowInsert<OneTimePinEntity>;
+  /** An earlier PIN for the same purpose dies when a new one is sent (a kept statement: every sign-in runs it). */
+  readonly #deleteEarlier: string;
   readonly #pepper: KeyObject;
 
   constructor(
-    ds: DataSource,
+    private readonly ds: DataSource,
     private readonly clock: Clock,
     private readonly delivery: DeliveryService,
     private readonly audit: AuditService,
@@ -37,6 +41,8 @@ export class OneTimePinService {
   ) {
     this.#pins = ds.getRepository(OneTimePinEntity);
     this.#pin = new EntityLookup(ds, OneTimePinEntity);
+    this.#insert = new RowInsert(ds, OneTimePinEntity);
+    this.#deleteEarlier = ds.options.type === 'postgres' ? 'DELETE FROM "one_time_pins" WHERE "user_id" = $1 AND "purpose" = $2' : 'DELETE FROM "one_time_pins" WHERE "user_id" = ?1 AND "purpose" = ?2';
     this.#pepper = createSecretKey(pepper);
   }
 
@@ -60,7 +66,7 @@ export class OneTimePinService {
     }
     const pin = randomDigits(this.policy.length);
     const destination = channel === 'sms' ? user.mobile! : user.email;
-    await this.#pins.delete({ userId: user.id, purpose });
+    await this.ds.query(this.#deleteEarlier, [user.id, purpose]);
     const row = this.#pins.create({
       id: randomUUID(),
       userId: user.id,
@@ -73,8 +79,8 @@ export class OneTimePinService {
       consumedAt: null,
       createdAt: now,
     });
-    // No read-back of column defaults after the insert (TypeORM does one on SQLite): the row is complete.
-    await this.#pins.createQueryBuilder().insert().values(row).updateEntity(false).execute();
+    // The row is complete: written with a kept statement, nothing read back.
+    await this.#insert.insert(row);
     const vars = { pin, minutes: Math.max(1, Math.round(this.policy.ttl / 60)) };
     try {
       if (channel === 'sms') await this.delivery.sendSms('pin', user, vars, ctx);

@@ -6,6 +6,7 @@ import type { AuditContext, AuditService } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
 import { AppError } from '../errors/app-error.js';
 import { SecurityAnswerEntity } from '../persistence/entities/security-answer.entity.js';
+import { EntityLookup } from '../persistence/entity-lookup.js';
 import type { Clock } from '../support/clock.js';
 import type { PasswordHasher } from '../users/password-hasher.js';
 import { normalizeAnswer } from './normalize-answer.js';
@@ -17,6 +18,7 @@ export interface QuestionAnswer {
 
 export class SecurityQuestionService {
   readonly #repo: Repository<SecurityAnswerEntity>;
+  readonly #answers: EntityLookup<SecurityAnswerEntity>;
 
   constructor(
     private readonly ds: DataSource,
@@ -26,6 +28,7 @@ export class SecurityQuestionService {
     readonly policy: Config['questions'],
   ) {
     this.#repo = ds.getRepository(SecurityAnswerEntity);
+    this.#answers = new EntityLookup(ds, SecurityAnswerEntity);
   }
 
   /** The questions a user has chosen (never the answers). */
@@ -35,7 +38,7 @@ export class SecurityQuestionService {
   }
 
   async hasEnough(userId: string): Promise<boolean> {
-    return (await this.#repo.countBy({ userId })) >= this.policy.minCount;
+    return (await this.#answers.count({ userId })) >= this.policy.minCount;
   }
 
   /** Replaces all of a user's questions and answers at once. */

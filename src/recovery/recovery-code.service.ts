@@ -8,6 +8,7 @@ import type { Recipient } from '../delivery/delivery.service.js';
 import { AppError } from '../errors/app-error.js';
 import type { SecurityNoticeService } from '../notices/security-notice.service.js';
 import { RecoveryCodeEntity } from '../persistence/entities/recovery-code.entity.js';
+import { EntityLookup } from '../persistence/entity-lookup.js';
 import type { Clock } from '../support/clock.js';
 
 export const RECOVERY_CODE_COUNT = 10;
@@ -36,6 +37,7 @@ function group(code: string): string {
 
 export class RecoveryCodeService {
   readonly #repo: Repository<RecoveryCodeEntity>;
+  readonly #codes: EntityLookup<RecoveryCodeEntity>;
   readonly #key: KeyObject;
 
   constructor(
@@ -46,6 +48,7 @@ export class RecoveryCodeService {
     key: Buffer,
   ) {
     this.#repo = ds.getRepository(RecoveryCodeEntity);
+    this.#codes = new EntityLookup(ds, RecoveryCodeEntity);
     this.#key = createSecretKey(key);
   }
 
@@ -60,7 +63,7 @@ export class RecoveryCodeService {
 
   /** Unused codes of the account's set (0: none, or all used). */
   remaining(userId: string): Promise<number> {
-    return this.#repo.countBy({ userId, usedAt: IsNull() });
+    return this.#codes.count({ userId, usedAt: null });
   }
 
   /** A new set in place of any old one; the codes, grouped for reading, are returned this once only. */

@@ -2,11 +2,12 @@
 // picks by the order asked, and refuses a property the entity does not have. Runs on SQLite, and on
 // PostgreSQL when TEST_DATABASE_URL is set.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { DataSource } from 'typeorm';
+import { type DataSource, IsNull } from 'typeorm';
 import { AuditEventEntity } from '../../src/persistence/entities/audit-event.entity.js';
 import { PasskeyEntity } from '../../src/persistence/entities/passkey.entity.js';
 import { UserEntity } from '../../src/persistence/entities/user.entity.js';
 import { EntityLookup } from '../../src/persistence/entity-lookup.js';
+import { RowInsert } from '../../src/persistence/row-insert.js';
 import { type OpenTestDatabase, openTestDatabase } from '../support/test-server.js';
 
 let db: OpenTestDatabase;
@@ -37,6 +38,7 @@ const user = (id: string, username: string, over: Partial<UserEntity> = {}): Use
     lastLoginAt: null,
     sessionsEndedAt: null,
     temporaryPasswordUntil: null,
+    locale: null,
     createdAt: 1_800_000_000_000,
     updatedAt: 1_800_000_000_001,
     ...over,
@@ -82,7 +84,32 @@ describe('EntityLookup', () => {
     expect(found).toEqual(await ds.getRepository(PasskeyEntity).findOneBy({ credentialId: 'cred-1' }));
   });
 
+  it('counts rows, a null matching NULL', async () => {
+    await ds.getRepository(UserEntity).insert([user('u-c1', 'cara', { mobile: null }), user('u-c2', 'cato', { mobile: '+15550101' }), user('u-c3', 'cleo', { mobile: null, status: 'disabled' })]);
+    const find = new EntityLookup(ds, UserEntity);
+    expect(await find.count({ name: 'Quinn', mobile: null })).toBe(await ds.getRepository(UserEntity).countBy({ name: 'Quinn', mobile: IsNull() }));
+    expect(await find.count({ username: 'cato' })).toBe(1);
+    expect(await find.count({ mobile: null, status: 'disabled' })).toBe(1);
+    expect(await find.count({ username: 'nobody' })).toBe(0);
+  });
+
   it('refuses a property the entity does not have', async () => {
     await expect(new EntityLookup(ds, UserEntity).one({ nickname: 'x' } as never)).rejects.toThrow('UserEntity has no column nickname');
+  });
+});
+
+describe('RowInsert', () => {
+  it('writes a row TypeORM reads back as it was given (JSON, booleans, epochs, nulls, a transformed bigint)', async () => {
+    await new RowInsert(ds, UserEntity).insert(user('u-w', 'wren', { emailVerified: false, lockedUntil: null, mobile: '+15550102' }));
+    expect(await ds.getRepository(UserEntity).findOneBy({ id: 'u-w' })).toEqual(user('u-w', 'wren', { emailVerified: false, lockedUntil: null, mobile: '+15550102' }));
+    const event = Object.assign(new AuditEventEntity(), { id: 'e-w', at: 1_800_000_000_999, type: 'rw.test', outcome: 'failure', actor: 'a', subject: null, clientId: null, ip: '127.0.0.1', details: { nested: { ok: true }, list: [1, 'two'] } });
+    await new RowInsert(ds, AuditEventEntity).insert(event);
+    expect(await ds.getRepository(AuditEventEntity).findOneBy({ id: 'e-w' })).toEqual(event);
+    const key = Object.assign(new PasskeyEntity(), {
+      id: 'p-w', userId: 'u-w', credentialId: 'cred-w', publicKey: 'pk', counter: 4_100_000_000, transports: ['internal'],
+      backupEligible: false, backupState: true, aaguid: '00000000-0000-0000-0000-000000000000', name: 'w', createdAt: 1_800_000_000_000, lastUsedAt: 1_800_000_000_500,
+    });
+    await new RowInsert(ds, PasskeyEntity).insert(key);
+    expect(await ds.getRepository(PasskeyEntity).findOneBy({ id: 'p-w' })).toEqual(key);
   });
 });
