@@ -5,12 +5,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { seedDemo } from '../../src/demo/demo-seed.js';
 import { projectRoot } from '../../src/support/project-root.js';
 import { fromBase32, totpCode } from '../../src/tokens/totp.js';
 import { SmsCapture } from '../support/sms-capture.js';
 import { pinFrom } from '../support/smtp-capture.js';
+import { launchChromium } from '../support/page-check.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const shots = join(projectRoot, 'test-artifacts', 'e2e');
@@ -33,10 +34,7 @@ describe('the whole journey in a browser', () => {
     server = await startTestServer({ env: { SMS_WEBHOOK_URL: await sms.start(), DEMO: 'true', REQUIRE_SOFT_TOKEN: 'true' }, overrides: { clock: { now } } });
     await seedDemo(server.config, server.app.services);
     await server.app.services.users.create({ username: 'grace', email: 'grace@example.com', mobile: '+15550001906', name: 'Grace', password });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
   });
 

@@ -5,13 +5,14 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { seedDemo } from '../../src/demo/demo-seed.js';
 import { projectRoot } from '../../src/support/project-root.js';
 import { fromBase32, totpCode } from '../../src/tokens/totp.js';
 import { enrolledAnswers, totpParams } from '../support/enrolled-user.js';
 import { SmsCapture } from '../support/sms-capture.js';
 import { pinFrom } from '../support/smtp-capture.js';
+import { launchChromium } from '../support/page-check.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const shots = join(projectRoot, 'test-artifacts', 'e2e-recovery');
@@ -44,10 +45,7 @@ describe('recovery in a browser', () => {
     secret = fromBase32(key);
     await s.tokens.completeWithCode(user.id, token.id, totpCode(secret, totpParams, now()));
     await s.questions.set(user.id, enrolledAnswers);
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   });
 

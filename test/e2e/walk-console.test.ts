@@ -2,37 +2,14 @@
 // 1280 px and on a 390 px phone: axe-core finds nothing, nothing scrolls sideways, every error page
 // offers a way on, and the forms are used by their labels (a duration typed in minutes, the audit
 // log filtered by username).
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { projectRoot } from '../../src/support/project-root.js';
+import type { Browser, Page } from 'playwright-core';
 import { totpCode } from '../../src/tokens/totp.js';
 import { createEnrolledUser, totpParams } from '../support/enrolled-user.js';
+import { launchChromium, PageChecker } from '../support/page-check.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
-const shots = join(projectRoot, 'test-artifacts', 'e2e-walk-console');
-const axeSource = readFileSync(join(projectRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-const WIDTHS = [1280, 390];
-
-// What the page-side functions use of the DOM (the project compiles without the DOM library).
-interface Element {
-  tagName: string;
-  className: string;
-  getBoundingClientRect(): { right: number };
-  contains(other: Element): boolean;
-}
-interface PageGlobals {
-  axe?: { run(): Promise<{ violations: AxeViolation[] }> };
-  innerWidth: number;
-  document: { scrollingElement: { scrollWidth: number }; querySelectorAll(selector: string): Iterable<Element> };
-}
-interface AxeViolation {
-  id: string;
-  impact: string;
-  help: string;
-  nodes: Array<{ target: string[] }>;
-}
+const pages = new PageChecker('e2e-walk-console');
 
 describe('the console, My Profile and the error pages in a browser', () => {
   let server: TestServer;
@@ -41,16 +18,11 @@ describe('the console, My Profile and the error pages in a browser', () => {
   let base: string;
   let offset = 0;
   const now = () => Date.now() + offset;
-  let shot = 0;
 
   beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
     server = await startTestServer({ env: { REQUIRE_SOFT_TOKEN: 'true' }, overrides: { clock: { now } } });
     base = server.url;
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -58,29 +30,7 @@ describe('the console, My Profile and the error pages in a browser', () => {
     await server?.close();
   });
 
-  /** At each width: no axe-core violation and no sideways scrolling. */
-  async function checkPage(name: string): Promise<void> {
-    for (const width of WIDTHS) {
-      await page.setViewportSize({ width, height: 900 });
-      await page.screenshot({ path: join(shots, `${String(++shot).padStart(2, '0')}-${name}-${width}.png`), fullPage: true });
-      // CDP's evaluate is not subject to the page's CSP (script-src 'self').
-      if (!(await page.evaluate(() => !!(globalThis as unknown as PageGlobals).axe))) await page.evaluate(axeSource);
-      const violations = await page.evaluate(async () => {
-        const result = await (globalThis as unknown as PageGlobals).axe!.run();
-        return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((x) => x.target.join(' ')) }));
-      });
-      expect({ page: name, width, violations }).toEqual({ page: name, width, violations: [] });
-      const overflow = await page.evaluate(() => {
-        const g = globalThis as unknown as PageGlobals;
-        const wider = [...g.document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > g.innerWidth + 0.5);
-        // The innermost elements that stick out say what to fix.
-        const culprits = wider.filter((e) => !wider.some((o) => o !== e && e.contains(o))).slice(0, 5);
-        return { by: Math.max(0, g.document.scrollingElement.scrollWidth - g.innerWidth), culprits: culprits.map((e) => `${e.tagName.toLowerCase()}.${e.className}`) };
-      });
-      expect({ page: name, width, overflow: overflow.by, culprits: overflow.by ? overflow.culprits : [] }).toEqual({ page: name, width, overflow: 0, culprits: [] });
-    }
-    await page.setViewportSize({ width: 1280, height: 900 });
-  }
+  const checkPage = (name: string) => pages.check(page, name);
 
   async function visit(path: string, heading: string, name: string): Promise<void> {
     await page.goto(`${base}${path}`);

@@ -2,28 +2,22 @@
 // token, recovery, forgotten password, consent, sign-out — each checked at 1280 px and on a 390 px
 // phone (axe-core finds nothing, nothing scrolls sideways); then the same sign-in in French, found
 // by its French labels, for a browser that asks for French.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { seedDemo } from '../../src/demo/demo-seed.js';
-import { projectRoot } from '../../src/support/project-root.js';
 import { fromBase32, totpCode } from '../../src/tokens/totp.js';
 import { createEnrolledUser, enrolledAnswers, totpParams } from '../support/enrolled-user.js';
 import { registerRelyingParty, startAuthorization } from '../support/relying-party.js';
 import { SmsCapture } from '../support/sms-capture.js';
 import { pinFrom } from '../support/smtp-capture.js';
+import { launchChromium, PageChecker } from '../support/page-check.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
-const shots = join(projectRoot, 'test-artifacts', 'e2e-walk-signin');
-const axeSource = readFileSync(join(projectRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-const WIDTHS = [1280, 390];
+const pages = new PageChecker('e2e-walk-signin');
 
 // What the page-side functions use of the DOM (the project compiles without the DOM library).
 interface PageGlobals {
-  axe?: { run(): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> }> };
-  innerWidth: number;
-  document: { documentElement: { lang: string }; scrollingElement: { scrollWidth: number } };
+  document: { documentElement: { lang: string } };
 }
 
 describe('every sign-in page in a browser, in English and in French', () => {
@@ -34,20 +28,15 @@ describe('every sign-in page in a browser, in English and in French', () => {
   let page: Page;
   let offset = 0;
   const now = () => Date.now() + offset;
-  let shot = 0;
 
   beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
     sms = new SmsCapture();
     server = await startTestServer({
       env: { SMS_WEBHOOK_URL: await sms.start(), DEMO: 'true', REQUIRE_SOFT_TOKEN: 'true', PIN_RESEND_COOLDOWN: '0' },
       overrides: { clock: { now } },
     });
     await seedDemo(server.config, server.app.services);
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -66,22 +55,7 @@ describe('every sign-in page in a browser, in English and in French', () => {
   /** The page titled `heading`, at each width: no axe-core violation and no sideways scrolling. */
   async function check(heading: string | RegExp, name: string): Promise<void> {
     await page.getByRole('heading', { level: 1, name: heading }).waitFor();
-    for (const width of WIDTHS) {
-      await page.setViewportSize({ width, height: 900 });
-      await page.screenshot({ path: join(shots, `${String(++shot).padStart(2, '0')}-${name}-${width}.png`), fullPage: true });
-      // CDP's evaluate is not subject to the page's CSP (script-src 'self').
-      if (!(await page.evaluate(() => !!(globalThis as unknown as PageGlobals).axe))) await page.evaluate(axeSource);
-      const violations = await page.evaluate(async () => {
-        const result = await (globalThis as unknown as PageGlobals).axe!.run();
-        return result.violations.map((v) => `${v.id}: ${v.nodes.map((x) => x.target.join(' ')).join(', ')}`);
-      });
-      const overflow = await page.evaluate(() => {
-        const g = globalThis as unknown as PageGlobals;
-        return g.document.scrollingElement.scrollWidth - g.innerWidth;
-      });
-      expect({ page: name, width, violations, overflow: Math.max(0, overflow) }).toEqual({ page: name, width, violations: [], overflow: 0 });
-    }
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await pages.check(page, name);
   }
 
   const lang = () => page.evaluate(() => (globalThis as unknown as PageGlobals).document.documentElement.lang);
