@@ -31,22 +31,27 @@ export class PasskeyLoginService {
       return refuse('passkey.unknown', 'unknown_credential');
     }
     await this.lockout.clearExpired(user);
-    if (this.lockout.isLocked(user)) return refuse('login.locked', 'locked', user.id);
     if (user.status !== 'active') {
       await this.ipLimiter.hit(ipKey);
       return refuse('passkey.invalid', 'disabled', user.id);
     }
+    // As with the password: only a right answer learns of a lock; a wrong one is answered as any wrong one.
+    const locked = this.lockout.isLocked(user);
+    let verified: VerifiedPasskey;
     try {
       // Alone, a passkey is two factors only with user verification.
-      return await this.passkeys.verify(passkey, response, { challenge, requireUserVerification: true }, ctx);
+      verified = await this.passkeys.verify(passkey, response, { challenge, requireUserVerification: true }, ctx);
     } catch (err) {
-      // The engine counts failed factors only once it knows the account: here it is counted at once.
+      // The engine counts failed factors only once it knows the account: here it is counted at once
+      // (not on a locked account: the lock already holds and is not extended).
       if (err instanceof AppError && err.failedFactor) {
         await this.ipLimiter.hit(ipKey);
         await this.audit.record({ ...ctx, type: 'login.passkey', outcome: 'failure', subject: user.id, details: { reason: err.code } });
-        await this.lockout.recordFailure(user.id, ctx);
+        if (!locked) await this.lockout.recordFailure(user.id, ctx);
       }
       throw err;
     }
+    if (locked) return refuse('login.locked', 'locked', user.id);
+    return verified;
   }
 }

@@ -136,7 +136,13 @@ describe('passkey sign-in failures', () => {
       const { agent, page, options } = await firstPage();
       await answer(agent, page, authenticator, options, { origin: 'https://phish.example' });
     }
+    const lockedUntil = (await account(user)).lockedUntil;
     expect((await account(user)).lockedAt).not.toBeNull();
+    // A wrong answer on the locked account learns nothing of the lock, and does not extend it.
+    const wrong = await firstPage();
+    const refused = await answer(wrong.agent, wrong.page, authenticator, wrong.options, { origin: 'https://phish.example' });
+    expect(refused.html).not.toContain('This account is locked');
+    expect((await account(user)).lockedUntil).toBe(lockedUntil);
     const { agent, page, options } = await firstPage();
     const locked = await answer(agent, page, authenticator, options);
     expect(locked.status).toBe(423);
