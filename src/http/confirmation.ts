@@ -23,7 +23,7 @@ export interface Confirmation {
 export function confirmed(ctx: Context, page: PageResponder, confirmation: Confirmation): boolean {
   if (field(ctx, 'confirm') === 'yes') return true;
   const kept = Object.entries(formStrings(ctx)).filter(([name]) => name !== '_csrf' && name !== 'confirm');
-  // The page speaks the reader's language; the console's (admin/) stays English like the rest of it.
+  // The page speaks the reader's language, in the area's layout.
   const template = confirmation.layout.startsWith('admin/') ? 'admin/confirm.njk' : 'confirm.njk';
   page.render(ctx, template, { ...confirmation, action: ctx.path, fields: kept.map(([name, value]) => ({ name, value })) });
   return false;

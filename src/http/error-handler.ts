@@ -76,10 +76,10 @@ function respond(ctx: Context, views: nunjucks.Environment, error: AppError): vo
   ctx.body = views.render('error.njk', { ...errorPage(ctx, error, locale), code: error.code, ...localeLocals(locale) });
 }
 
-/** The reader's language: the sign-in's ui_locales (when the error carries it), the browser's, the default; the console is English. */
+/** The reader's language: the sign-in's ui_locales (when the error carries it), the browser's, the administrator's saved one, the default. */
 function pageLocale(ctx: Context, views: nunjucks.Environment, error: AppError): Locale {
-  if (ctx.path === '/admin' || ctx.path.startsWith('/admin/')) return 'en';
-  return requestLocale(views, { uiLocales: error.params.uiLocales, acceptLanguage: ctx.get('accept-language') });
+  const saved = (ctx.state.adminUser as { locale?: string | null } | undefined)?.locale;
+  return requestLocale(views, { uiLocales: error.params.uiLocales, acceptLanguage: ctx.get('accept-language'), saved });
 }
 
 function wantsJson(ctx: Context): boolean {

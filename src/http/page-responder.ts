@@ -21,9 +21,8 @@ export class PageResponder {
     ctx.body = this.views.render(template, { ...this.flash.take(ctx, locale.lang), ...data, ...common, ...locale, csrfToken: ctx.state.csrfToken });
   }
 
-  /** My Profile speaks the user's language (the browser's, then the saved one, then the default); the console stays English for now. */
+  /** The reader's language: the browser's, then the one `me` saved, then the default (the console overrides render: src/admin/console/console-pages.ts). */
   #locale(ctx: Context, template: string, common: Record<string, unknown>): LocaleLocals {
-    if (template.startsWith('admin/')) return localeLocals('en');
     const saved = (common.me as { locale?: string | null } | undefined)?.locale;
     return localeLocals(requestLocale(this.views, { acceptLanguage: ctx.get('accept-language'), saved }));
   }

@@ -1,6 +1,6 @@
 // The nunjucks environment for pages and message templates (autoescaped). Texts come from the
 // catalogues through `t(key, params)`: a page renders with `localeLocals(locale)` in its context;
-// without one (console, e-mails rendered elsewhere) `t` answers in the default language.
+// without one (e-mails rendered elsewhere) `t` answers in the default language.
 import { join } from 'node:path';
 import nunjucks from 'nunjucks';
 import { messageFor, type MessageCode } from '../errors/messages.js';
@@ -20,6 +20,8 @@ const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => HTM
 const SILENT_AMR = new Set(['mfa', 'user']);
 
 const DEFAULT_SITE: SiteSettings = { brand: { name: 'Identity Provider', logoUrl: '' }, i18n: { defaultLocale: 'en' } };
+
+const utcText = (ms: number): string => `${new Date(ms).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
 
 /** What a page needs to speak one language. */
 export interface LocaleLocals {
@@ -46,7 +48,9 @@ export function createViews(dir = join(projectRoot, 'views'), site: SiteSettings
   env.addFilter('scope', function (this: { ctx?: { lang?: unknown } }, scope: string) {
     return plain(langOf(this?.ctx), `scope.${scope}`, scope);
   });
-  env.addFilter('datetime', (ms: number) => `${new Date(ms).toISOString().replace('T', ' ').slice(0, 19)} UTC`);
+  env.addFilter('datetime', utcText);
+  // A time the reader's browser shows in its own zone (views/static/local-time.js), in UTC without script.
+  env.addFilter('localtime', (ms: number) => new nunjucks.runtime.SafeString(`<time datetime="${new Date(ms).toISOString()}" class="local-time">${utcText(ms)}</time>`));
   return env;
 }
 

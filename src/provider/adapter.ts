@@ -11,7 +11,7 @@ import { LessThan, type DataSource } from 'typeorm';
 import type { JsonObject } from '../persistence/columns.js';
 import { OidcPayloadEntity } from '../persistence/entities/oidc-payload.entity.js';
 import type { Clock } from '../support/clock.js';
-import { WriteBatcher } from './write-batcher.js';
+import { type BatchStatement, WriteBatcher } from './write-batcher.js';
 
 export interface AdapterClass {
   new (model: string): Adapter;
@@ -59,11 +59,16 @@ type Stored = Record<string, unknown>;
 const COLUMNS = 'payload, expires_at, consumed_at';
 
 // user_code is kept when a device code found by its id (payload without the user code) is saved again.
-const UPSERT = `INSERT INTO oidc_payloads (model, id, payload, grant_id, user_code, uid, account_id, client_id, expires_at, consumed_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)
+// For n rows at once (write-batcher.ts), the VALUES list repeats with the parameters numbered on.
+const UPSERT_FIELDS = 9;
+const upsertValues = (rows: number) =>
+  Array.from({ length: rows }, (_, r) => `(${Array.from({ length: UPSERT_FIELDS }, (_, f) => `$${r * UPSERT_FIELDS + f + 1}`).join(', ')}, NULL)`).join(', ');
+const upsert = (rows: number) => `INSERT INTO oidc_payloads (model, id, payload, grant_id, user_code, uid, account_id, client_id, expires_at, consumed_at)
+  VALUES ${upsertValues(rows)}
   ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
     user_code = COALESCE(excluded.user_code, oidc_payloads.user_code),
     uid = excluded.uid, account_id = excluded.account_id, client_id = excluded.client_id, expires_at = excluded.expires_at, consumed_at = NULL`;
+const UPSERT = upsert(1);
 
 /** `$1`-style parameters as the database wants them (SQLite: `?1`). */
 function sqlFor(ds: DataSource): (sql: string) => string {
@@ -108,12 +113,13 @@ export function createAdapter(
   const sql = sqlFor(ds);
   // SQLite: concurrent writes share one commit (write-batcher.ts); PostgreSQL commits per connection.
   const batcher = ds.options.type === 'postgres' ? undefined : new WriteBatcher(ds);
-  const write = async (query: string, params: unknown[]): Promise<void> => {
-    if (batcher) return batcher.write(query, params);
-    await ds.query(query, params);
+  const write = async (statement: BatchStatement | string, params: unknown[]): Promise<void> => {
+    if (batcher) return batcher.write(statement, params);
+    await ds.query(typeof statement === 'string' ? statement : statement.sql, params);
   };
+  const upserts = new Map<number, string>();
   const statements = {
-    upsert: sql(UPSERT),
+    upsert: { sql: sql(UPSERT), forRows: (n: number) => upserts.get(n) ?? upserts.set(n, sql(upsert(n))).get(n)! } satisfies BatchStatement,
     byId: sql(`SELECT ${COLUMNS} FROM oidc_payloads WHERE model = $1 AND id = $2`),
     byUserCode: sql(`SELECT ${COLUMNS} FROM oidc_payloads WHERE model = $1 AND user_code = $2`),
     byUid: sql(`SELECT ${COLUMNS} FROM oidc_payloads WHERE model = $1 AND uid = $2`),

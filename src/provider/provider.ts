@@ -13,6 +13,7 @@ import { RESOURCE_SERVER_MARKER } from '../clients/client.service.js';
 import { addressPolicy, outboundFetch } from './outbound-fetch.js';
 import { deviceFlow } from './device-flow.js';
 import { extraTokenClaims, introspection, resourceIndicators, revocation } from './resource-indicators.js';
+import { renderProviderError } from './render-error.js';
 
 export interface ProviderDeps {
   /** The application's minimum assurance level (its rule). */
@@ -144,12 +145,7 @@ export function createProvider({ config, adapter, users, views, jwks, cookieKeys
       DeviceCode: 600,
     },
     async renderError(ctx, out) {
-      ctx.type = 'html';
-      ctx.body = views.render('error.njk', {
-        title: 'This request cannot be completed',
-        message: out.error_description ?? out.error,
-        code: out.error,
-      });
+      renderProviderError(views, ctx, out);
     },
   };
   const provider = new Provider(config.issuer, configuration);

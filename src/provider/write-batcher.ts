@@ -5,12 +5,26 @@
 // are committed together in the next transaction: one sync for many rows. Each caller still
 // learns that its own row is on disk before it goes on (nothing is acknowledged early).
 //
+// Consecutive writes of a statement that has a multi-row form (an INSERT … VALUES (…), (…)) go as
+// one statement: each statement is a trip through node-sqlite3's thread pool, and on one
+// connection those trips, not the disk, are what a busy token endpoint waits for. A batch of one
+// such run needs no transaction at all (one statement is atomic).
+//
 // A batch that fails is tried again row by row, so one caller's failure is never another's.
 // PostgreSQL needs none of this: each pooled connection commits on its own.
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+
+/**
+ * A write; `forRows(n)` is the same write for n parameter rows at once, when it has such a form. It
+ * must take a row given twice as once (an upsert): runs are padded with their last row.
+ */
+export interface BatchStatement {
+  sql: string;
+  forRows?: (n: number) => string;
+}
 
 interface Write {
-  sql: string;
+  statement: BatchStatement;
   params: unknown[];
   resolve(): void;
   reject(err: unknown): void;
@@ -19,15 +33,18 @@ interface Write {
 /** More rows than this wait for the next transaction (keeps each one short). */
 const MAX_BATCH = 64;
 
+/** Multi-row statements are made for 2, 4, 8… rows (the last row repeated), so few are prepared. */
+const bucket = (n: number): number => 2 ** Math.ceil(Math.log2(n));
+
 export class WriteBatcher {
   #pending: Write[] = [];
   #flushing = false;
 
   constructor(private readonly ds: DataSource) {}
 
-  write(sql: string, params: unknown[]): Promise<void> {
+  write(statement: BatchStatement | string, params: unknown[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.#pending.push({ sql, params, resolve, reject });
+      this.#pending.push({ statement: typeof statement === 'string' ? { sql: statement } : statement, params, resolve, reject });
       if (!this.#flushing) {
         this.#flushing = true;
         // Writes made in the same turn of the event loop go in the first transaction.
@@ -40,27 +57,31 @@ export class WriteBatcher {
     try {
       while (this.#pending.length) {
         const batch = this.#pending.splice(0, MAX_BATCH);
-        if (batch.length === 1) await this.#one(batch[0]!);
-        else await this.#many(batch);
+        const runs = runsOf(batch);
+        if (runs.length === 1 && (batch.length === 1 || batch[0]!.statement.forRows)) await this.#alone(runs[0]!);
+        else await this.#together(runs, batch);
       }
     } finally {
       this.#flushing = false;
     }
   }
 
-  async #one(w: Write): Promise<void> {
+  /** One run in one statement, no transaction. */
+  async #alone(run: Write[]): Promise<void> {
     try {
-      await this.ds.query(w.sql, w.params);
-      w.resolve();
+      await send(this.ds, run);
     } catch (err) {
-      w.reject(err);
+      if (run.length === 1) return run[0]!.reject(err);
+      for (const w of run) await this.#one(w);
+      return;
     }
+    for (const w of run) w.resolve();
   }
 
-  async #many(batch: Write[]): Promise<void> {
+  async #together(runs: Write[][], batch: Write[]): Promise<void> {
     try {
       await this.ds.transaction(async (manager) => {
-        for (const w of batch) await manager.query(w.sql, w.params);
+        for (const run of runs) await send(manager, run);
       });
     } catch {
       // Rolled back as a whole: each row alone, so that only a row that fails by itself fails.
@@ -69,4 +90,37 @@ export class WriteBatcher {
     }
     for (const w of batch) w.resolve();
   }
+
+  async #one(w: Write): Promise<void> {
+    try {
+      await this.ds.query(w.statement.sql, w.params);
+      w.resolve();
+    } catch (err) {
+      w.reject(err);
+    }
+  }
+}
+
+/** The batch cut where the statement changes; a statement without a multi-row form runs row by row. */
+function runsOf(batch: Write[]): Write[][] {
+  const runs: Write[][] = [];
+  for (const w of batch) {
+    const last = runs.at(-1);
+    if (last && last[0]!.statement === w.statement && w.statement.forRows) last.push(w);
+    else runs.push([w]);
+  }
+  return runs;
+}
+
+/** One run as one statement: its rows' parameters one after the other, the last row repeated up to the bucket. */
+async function send(db: DataSource | EntityManager, run: Write[]): Promise<void> {
+  const { statement } = run[0]!;
+  if (run.length === 1) {
+    await db.query(statement.sql, run[0]!.params);
+    return;
+  }
+  const size = bucket(run.length);
+  const params = run.flatMap((w) => w.params);
+  for (let i = run.length; i < size; i++) params.push(...run.at(-1)!.params);
+  await db.query(statement.forRows!(size), params);
 }

@@ -1,4 +1,4 @@
-// A walk in chromium through My Profile, every console page, a confirmation and the error pages, at
+// A walk in chromium through My Profile, every console page (two of them in French), a confirmation and the error pages, at
 // 1280 px and on a 390 px phone: axe-core finds nothing, nothing scrolls sideways, every error page
 // offers a way on, and the forms are used by their labels (a duration typed in minutes, the audit
 // log filtered by username).
@@ -95,6 +95,17 @@ describe('the console, My Profile and the error pages in a browser', () => {
     await page.getByRole('link', { name: 'No, go back' }).click();
     await page.getByRole('heading', { level: 1, name: 'grace' }).waitFor();
     expect(await server.app.services.users.findById(grace.id)).not.toBeNull();
+
+    // The console in French for a French browser: the page checks again, and times read in the reader's zone.
+    await page.setExtraHTTPHeaders({ 'Accept-Language': 'fr-FR, fr;q=0.9' });
+    await visit('/admin/users', 'Utilisateurs', 'users-fr');
+    expect(await page.locator('html').getAttribute('lang')).toBe('fr');
+    await visit('/admin/audit', "Journal d'audit", 'audit-fr');
+    expect(await page.locator('#time-zone-note').textContent()).toMatch(/^Heures dans votre fuseau horaire \(.+\)$/);
+    const shown = await page.locator('time.local-time').first();
+    expect(await shown.getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    expect(await shown.textContent()).not.toContain('UTC');
+    await page.setExtraHTTPHeaders({});
 
     // My Profile: the provider's session carries over, or it asks again.
     await page.goto(`${base}/account`);

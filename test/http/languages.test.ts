@@ -2,7 +2,7 @@
 // (Accept-Language) asks for it, or when the account saved it; e-mailed PINs follow the saved
 // preference; My Profile saves it; the product name replaces "Identity Provider" on pages, in
 // e-mails and as the authenticator apps' issuer label. Error pages, the "form expired" notice and My
-// Profile's confirmations answer in the reader's language; the console stays English.
+// Profile's confirmations answer in the reader's language, and so does the console (test/http/console-languages.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SoftTokenService } from '../../src/tokens/soft-token.service.js';
 import { createEnrolledUser } from '../support/enrolled-user.js';
@@ -248,7 +248,7 @@ describe('My Profile and the console: the saved language, factors in plain words
   async function staffBrowser(name: string): Promise<UserAgent> {
     const { secret } = await createEnrolledUser(p.server, name, p.now, 'superadmin');
     const agent = browser('fr');
-    expect((await p.signIn(agent, name, secret, `${p.server.url}/admin/users`)).html).toContain('<h1>Users</h1>');
+    expect((await p.signIn(agent, name, secret, `${p.server.url}/admin/users`)).html).toContain('<h1>Utilisateurs</h1>');
     return agent;
   }
 
@@ -264,7 +264,7 @@ describe('My Profile and the console: the saved language, factors in plain words
     expect((await staff.get(`${p.server.url}/admin/static/local-time.js`)).status).toBe(404);
   });
 
-  it("asks before deleting a soft token in a French browser's language; the console stays English", async () => {
+  it("asks before deleting a soft token in a French browser's language; the console asks in French too", async () => {
     const { user, secret, token } = await createEnrolledUser(p.server, 'noe', p.now);
     const agent = browser('fr');
     const profile = await p.signIn(agent, 'noe', secret);
@@ -286,9 +286,9 @@ describe('My Profile and the console: the saved language, factors in plain words
     const staff = await staffBrowser('olga');
     const detail = await staff.get(`${p.server.url}/admin/users/${user.id}`);
     const consoleAsk = await p.post(staff, detail, `/admin/users/${user.id}/delete`);
-    expect(langOf(consoleAsk)).toBe('en');
-    expect(links(consoleAsk)).toContainEqual({ href: `/admin/users/${user.id}`, text: 'No, go back' });
-    expect(consoleAsk.html).not.toContain('Non, revenir');
+    expect(langOf(consoleAsk)).toBe('fr');
+    expect(links(consoleAsk)).toContainEqual({ href: `/admin/users/${user.id}`, text: 'Non, revenir en arrière' });
+    expect(consoleAsk.html).not.toContain('No, go back');
   });
 
   it('keeps what was typed in a refused security-questions form, the reason in the reader\'s language', async () => {

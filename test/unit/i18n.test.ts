@@ -1,6 +1,6 @@
 // The catalogues: every message code and every text in English and French with the same placeholders,
-// every key a page asks for exists, no key is left unused, and the language of a request is chosen
-// in the documented order.
+// every key a page asks for exists, no key is left unused, the console's views show no text of their
+// own, and the language of a request is chosen in the documented order.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -104,6 +104,38 @@ describe('catalogues', () => {
     expect(translator('en')('pin.expires_in', { count: 1 })).toBe('It expires in 1 minute.');
     expect(translator('en')('pin.expires_in', { count: 5 })).toBe('It expires in 5 minutes.');
     expect(translator('fr')('pin.expires_in', { count: 5 })).toBe('Il expire dans 5 minutes.');
+  });
+});
+
+describe('the console views', () => {
+  const dir = join(root, 'views', 'admin');
+  const views = readdirSync(dir).filter((f) => f.endsWith('.njk'));
+  const source = (file: string) => readFileSync(join(dir, file), 'utf8').replace(/\{#[\s\S]*?#\}/g, ' ');
+  /** Template code: {{ … }} and {% … %}. */
+  const code = (text: string) => [...text.matchAll(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g)].map((m) => m[0]);
+  /** What a person reads once template code and tags are gone. */
+  const visible = (text: string) => text.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, ' ').replace(/<[^>]*>/g, ' ');
+  /** Protocol identifiers shown as they are. */
+  const TECHNICAL = new Set(['RS256', 'ES256']);
+  const words = (text: string) => (text.match(/[\p{L}\d_'’-]*\p{L}[\p{L}\d_'’-]*/gu) ?? []).filter((w) => !TECHNICAL.has(w));
+
+  it('are all checked', () => {
+    expect(views.length).toBeGreaterThan(10);
+  });
+
+  it.each(views)('%s shows no text outside t(…): text between tags is empty or template code', (file) => {
+    expect(words(visible(source(file)))).toEqual([]);
+  });
+
+  it.each(views)('%s names things for assistive technology through t(…) (aria-label, title, alt)', (file) => {
+    const attributes = [...source(file).matchAll(/\b(?:aria-label|title|alt)="([^"]*)"/g)].map((m) => m[1]!);
+    expect(attributes.flatMap((value) => words(value.replace(/\{\{[\s\S]*?\}\}/g, ' ')))).toEqual([]);
+  });
+
+  it.each(views)('%s keeps no sentence or capitalised word in its template code (texts are catalogue keys)', (file) => {
+    const strings = code(source(file)).flatMap((c) => [...c.matchAll(/'([^']*)'|"([^"]*)"/g)].map((m) => m[1] ?? m[2]!));
+    const prose = strings.filter((text) => !text.startsWith('<code>') && (/\p{L}\s+\p{L}/u.test(text) || /^\p{Lu}\p{Ll}/u.test(text)));
+    expect(prose).toEqual([]);
   });
 });
 

@@ -1,4 +1,5 @@
-// The admin console at /admin: signed in through the provider, staff only, every form CSRF-checked.
+// The admin console at /admin: signed in through the provider, staff only, every form CSRF-checked,
+// every page in the administrator's language (console-pages.ts).
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type nunjucks from 'nunjucks';
@@ -6,9 +7,11 @@ import { CONSOLE_CLIENT_ID } from '../../console/console-client.js';
 import { SelfSignIn } from '../../console/self-sign-in.js';
 import type { Services } from '../../services.js';
 import { consoleAuth } from './console-auth.js';
+import { ConsolePages } from './console-pages.js';
 import { FlashMessages } from '../../http/flash.js';
-import { PageResponder } from '../../http/page-responder.js';
 import { retryExpiredForms } from '../../http/expired-form.js';
+import { browserLocals } from '../../http/views.js';
+import { translator } from '../../i18n/i18n.js';
 import type { AdminContext } from '../actions/admin-context.js';
 import { can } from '../permissions.js';
 import { policyPages } from './policy.pages.js';
@@ -20,7 +23,7 @@ export function adminRoutes(s: Services, views: nunjucks.Environment, forms: Mid
   const router = new Router({ prefix: '/admin' });
   const signIn = new SelfSignIn(s.config, s.box, { clientId: CONSOLE_CLIENT_ID, basePath: '/admin', sessionSeconds: 1800 }, s.clock);
   const flash = new FlashMessages(s.box, s.config.issuer.startsWith('https://'), '/admin');
-  const page = new PageResponder(views, flash, (ctx) => ({
+  const page = new ConsolePages(views, flash, (ctx) => ({
     me: ctx.state.adminUser,
     can: (permission: Parameters<typeof can>[1]) => can((ctx.state.admin as AdminContext).role, permission),
   }));
@@ -35,8 +38,9 @@ export function adminRoutes(s: Services, views: nunjucks.Environment, forms: Mid
     ctx.redirect(await signIn.end(ctx, '/admin/signed-out'));
   });
   router.get('/signed-out', (ctx) => {
+    const locale = browserLocals(views, ctx);
     ctx.type = 'html';
-    ctx.body = views.render('logged-out.njk', { client: 'the admin console' });
+    ctx.body = views.render('logged-out.njk', { client: translator(locale.lang)('console.signed_out_client'), ...locale });
   });
   router.get('/', (ctx) => ctx.redirect('/admin/users'));
 

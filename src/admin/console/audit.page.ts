@@ -1,9 +1,9 @@
 // Admin console: the audit log — people by username (and filtered by username), times that the
-// reader's browser shows in its own zone (local-time.js; UTC, labelled, without script), and the export.
+// reader's browser shows in its own zone (the `localtime` filter; UTC, labelled, without script), and the export.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AuditFilter } from '../../audit/audit.service.js';
-import type { PageResponder } from '../../http/page-responder.js';
+import type { ConsolePages } from './console-pages.js';
 import type { Services } from '../../services.js';
 import type { AdminContext } from '../actions/admin-context.js';
 import { PolicyActions } from '../actions/policy.actions.js';
@@ -13,7 +13,7 @@ const q = (ctx: Context, name: string): string => {
   return typeof v === 'string' ? v.slice(0, 200) : '';
 };
 
-export function auditPage(router: Router, s: Services, page: PageResponder): void {
+export function auditPage(router: Router, s: Services, page: ConsolePages): void {
   const policy = new PolicyActions(s);
   const admin = (ctx: Context) => ctx.state.admin as AdminContext;
 
@@ -23,7 +23,7 @@ export function auditPage(router: Router, s: Services, page: PageResponder): voi
     const names = await s.audit.accounts.names(result.events.flatMap((e) => [e.actor, e.subject]));
     // A deleted account is shown by its id; a non-person actor (cli, a service account) as recorded.
     const person = (id: string | null) => (id ? { id, name: names.get(id) ?? id, known: names.has(id) } : null);
-    const events = result.events.map((e) => ({ ...e, iso: new Date(e.at).toISOString(), actorPerson: person(e.actor), subjectPerson: person(e.subject) }));
+    const events = result.events.map((e) => ({ ...e, actorPerson: person(e.actor), subjectPerson: person(e.subject) }));
     // A link by id (from a user's page) fills the username in.
     const byId = !q(ctx, 'user') && filter.subject ? ((await s.audit.accounts.names([filter.subject])).get(filter.subject) ?? filter.subject) : '';
     const shown = { user: q(ctx, 'user') || byId, type: q(ctx, 'type'), from: q(ctx, 'from'), to: q(ctx, 'to') };

@@ -4,7 +4,7 @@
 import type { Context } from 'koa';
 import { type Confirmation, confirmed } from '../../http/confirmation.js';
 import { field } from '../../http/form-body.js';
-import type { PageResponder } from '../../http/page-responder.js';
+import type { ConsolePages } from './console-pages.js';
 import type { ResourceServer } from '../../resources/resource-server.service.js';
 import type { Services } from '../../services.js';
 import { type AdminContext, authorize } from '../actions/admin-context.js';
@@ -13,6 +13,10 @@ import { UserActions } from '../actions/user.actions.js';
 
 const LAYOUT = 'admin/layout.njk';
 
+/** A confirmation's title, what will happen and button, as catalogue keys (the page fills them in its language). */
+type Asked = Pick<Confirmation, 'title' | 'what' | 'button'>;
+const ask = (title: string, what: string, button: string): Asked => ({ title, what, button });
+
 export type UserAction = 'delete' | 'sign-out';
 export type TokenAction = 'reactivate' | 'delete';
 
@@ -20,7 +24,7 @@ export class ConsoleConfirmations {
   readonly #users: UserActions;
   readonly #tokens: TokenActions;
 
-  constructor(private readonly s: Services, private readonly page: PageResponder) {
+  constructor(private readonly s: Services, private readonly page: ConsolePages) {
     this.#users = new UserActions(s);
     this.#tokens = new TokenActions(s);
   }
@@ -31,19 +35,12 @@ export class ConsoleConfirmations {
     const user = await this.#users.get(ctx.state.admin as AdminContext, ctx.params.id!);
     const who = user.name ? `${user.name} (${user.username})` : user.username;
     const cancel = `/admin/users/${encodeURIComponent(user.id)}`;
-    const asks: Record<UserAction, Omit<Confirmation, 'cancel' | 'layout'>> = {
-      delete: {
-        title: `Delete the user ${user.username}?`,
-        what: `${who} can no longer sign in anywhere. The account, its soft tokens, passkeys, recovery codes, security questions and sessions are deleted. This cannot be undone; the audit log keeps its events.`,
-        button: `Yes, delete ${user.username}`,
-      },
-      'sign-out': {
-        title: `Sign ${user.username} out everywhere?`,
-        what: `Every session of ${who} ends at once, on every device and in every application. The next sign-in asks for the password and the second factor again.`,
-        button: `Yes, sign ${user.username} out everywhere`,
-      },
+    const asks: Record<UserAction, Asked> = {
+      delete: ask('console.confirm.user_delete_title', 'console.confirm.user_delete_what', 'console.confirm.user_delete_button'),
+      'sign-out': ask('console.confirm.user_sign_out_title', 'console.confirm.user_sign_out_what', 'console.confirm.user_sign_out_button'),
     };
-    return confirmed(ctx, this.page, { ...asks[action], cancel, layout: LAYOUT });
+    const params = { username: user.username, who };
+    return confirmed(ctx, this.page, { ...asks[action], params, cancel, layout: LAYOUT });
   }
 
   async token(ctx: Context, action: TokenAction): Promise<boolean> {
@@ -54,27 +51,19 @@ export class ConsoleConfirmations {
     // An unknown token: the action itself says so.
     if (!token) return true;
     const cancel = `/admin/users/${encodeURIComponent(user.id)}`;
-    const asks: Record<TokenAction, Omit<Confirmation, 'cancel' | 'layout'>> = {
-      reactivate: {
-        title: `Reactivate the soft token “${token.name}” of ${user.username}?`,
-        what: `Its secret stops working at once: codes from the device ${user.username} uses now are refused. ${user.username} receives a new activation e-mail and cannot sign in with this token until it is activated again.`,
-        button: 'Yes, reactivate this token',
-      },
-      delete: {
-        title: `Delete the soft token “${token.name}” of ${user.username}?`,
-        what: `It no longer signs ${user.username} in, and it cannot be brought back. If it is the account’s last second factor, the user sets up a new one at the next sign-in.`,
-        button: 'Yes, delete this token',
-      },
+    const asks: Record<TokenAction, Asked> = {
+      reactivate: ask('console.confirm.token_reactivate_title', 'console.confirm.token_reactivate_what', 'console.confirm.token_reactivate_button'),
+      delete: ask('console.confirm.token_delete_title', 'console.confirm.token_delete_what', 'console.confirm.token_delete_button'),
     };
-    return confirmed(ctx, this.page, { ...asks[action], cancel, layout: LAYOUT });
+    const params = { username: user.username, token: token.name };
+    return confirmed(ctx, this.page, { ...asks[action], params, cancel, layout: LAYOUT });
   }
 
   /** An application: deleting it signs nobody in through it again (the console's own is refused before this). */
   application(ctx: Context, name: string): boolean {
     return confirmed(ctx, this.page, {
-      title: `Delete the application ${name}?`,
-      what: `Nobody can sign in to ${name} through this provider any more: its sign-ins, its secret and its access rule are gone, and tokens it holds stop being renewed. This cannot be undone.`,
-      button: `Yes, delete ${name}`,
+      ...ask('console.confirm.application_delete_title', 'console.confirm.application_delete_what', 'console.confirm.application_delete_button'),
+      params: { name },
       cancel: '/admin/clients',
       layout: LAYOUT,
     });
@@ -87,9 +76,8 @@ export class ConsoleConfirmations {
     const group = (await this.s.groups.list()).find((g) => g.id === groupId);
     if (!group || (await this.s.groups.applicationsRequiring(groupId)).length > 0) return true;
     return confirmed(ctx, this.page, {
-      title: `Delete the group ${group.name}?`,
-      what: `Its members are no longer in ${group.name}, and it can no longer be chosen in an application's access rule. The users themselves are kept. This cannot be undone.`,
-      button: `Yes, delete ${group.name}`,
+      ...ask('console.confirm.group_delete_title', 'console.confirm.group_delete_what', 'console.confirm.group_delete_button'),
+      params: { name: group.name },
       cancel: '/admin/groups',
       layout: LAYOUT,
     });
@@ -99,9 +87,8 @@ export class ConsoleConfirmations {
 /** An API: applications can no longer get tokens for it, and the API can no longer introspect. */
 export function resourceServerDeletion(api: Pick<ResourceServer, 'identifier' | 'name' | 'clientId'>): Confirmation {
   return {
-    title: `Delete the API ${api.name}?`,
-    what: `Applications can no longer get access tokens for ${api.identifier}, and its introspection credentials (${api.clientId}) stop working, so ${api.name} can no longer check the opaque tokens it receives. This cannot be undone.`,
-    button: `Yes, delete ${api.name}`,
+    ...ask('console.confirm.api_delete_title', 'console.confirm.api_delete_what', 'console.confirm.api_delete_button'),
+    params: { name: api.name, identifier: api.identifier, clientId: api.clientId },
     cancel: '/admin/resource-servers',
     layout: LAYOUT,
   };

@@ -6,13 +6,13 @@ import type { Context } from 'koa';
 import { AppError } from '../../errors/app-error.js';
 import { messageFor } from '../../errors/messages.js';
 import { field } from '../../http/form-body.js';
-import type { PageResponder } from '../../http/page-responder.js';
+import type { ConsolePages } from './console-pages.js';
 import type { Services } from '../../services.js';
 import type { AdminContext } from '../actions/admin-context.js';
 import { PasskeyActions } from '../actions/passkey.actions.js';
 import { UserActions } from '../actions/user.actions.js';
 
-export function adminPasskeyPages(router: Router, s: Services, page: PageResponder): void {
+export function adminPasskeyPages(router: Router, s: Services, page: ConsolePages): void {
   const passkeys = new PasskeyActions(s);
   const users = new UserActions(s);
   const admin = (ctx: Context) => ctx.state.admin as AdminContext;
@@ -26,7 +26,7 @@ export function adminPasskeyPages(router: Router, s: Services, page: PageRespond
       await passkeys.checkDelete(admin(ctx), user.id, passkey.id);
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;
-      refusal = { code: err.code, text: messageFor(err.code, err.params) };
+      refusal = { code: err.code, text: messageFor(err.code, err.params, page.locale(ctx)) };
     }
     page.render(ctx, 'admin/passkey-delete.njk', { user, passkey, refusal });
   });

@@ -6,7 +6,7 @@ import type { Services } from '../../services.js';
 import type { AdminContext } from '../actions/admin-context.js';
 import { PolicyActions } from '../actions/policy.actions.js';
 import { field, fields } from '../../http/form-body.js';
-import type { PageResponder } from '../../http/page-responder.js';
+import type { ConsolePages } from './console-pages.js';
 import { CLIENT_GRANTS, type ClientGrant, type NewClient } from '../../clients/client.schema.js';
 import { AppError } from '../../errors/app-error.js';
 import { CONSOLE_CLIENT_ID } from '../../console/console-client.js';
@@ -16,12 +16,12 @@ import { auditPage } from './audit.page.js';
 
 const lines = (text: string) => text.split(/\s+/).map((l) => l.trim()).filter(Boolean);
 
-export function policyPages(router: Router, s: Services, page: PageResponder): void {
+export function policyPages(router: Router, s: Services, page: ConsolePages): void {
   const policy = new PolicyActions(s);
   const admin = (ctx: Context) => ctx.state.admin as AdminContext;
   const ask = new ConsoleConfirmations(s, page);
 
-  router.get('/settings', (ctx) => page.render(ctx, 'admin/settings.njk', { settings: settingRows(policy.settings(admin(ctx))), units: UNITS }));
+  router.get('/settings', (ctx) => page.render(ctx, 'admin/settings.njk', { settings: settingRows(policy.settings(admin(ctx)), page.texts(ctx)), units: UNITS }));
   router.post('/settings', (ctx) =>
     page.act(ctx, '/admin/settings', 'settings.saved', () => policy.updateSettings(admin(ctx), settingsPatch(policy.settings(admin(ctx)), (name) => field(ctx, name)))),
   );

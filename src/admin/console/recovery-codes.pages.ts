@@ -2,12 +2,12 @@
 import type Router from '@koa/router';
 import { AppError } from '../../errors/app-error.js';
 import { field } from '../../http/form-body.js';
-import type { PageResponder } from '../../http/page-responder.js';
+import type { ConsolePages } from './console-pages.js';
 import type { Services } from '../../services.js';
 import type { AdminContext } from '../actions/admin-context.js';
 import { RecoveryCodeActions } from '../actions/recovery-code.actions.js';
 
-export function adminRecoveryCodePages(router: Router, s: Services, page: PageResponder): void {
+export function adminRecoveryCodePages(router: Router, s: Services, page: ConsolePages): void {
   const codes = new RecoveryCodeActions(s);
   router.post('/users/:id/recovery-codes/void', (ctx) =>
     page.act(ctx, `/admin/users/${encodeURIComponent(ctx.params.id!)}`, 'recovery_code.voided', async () => {

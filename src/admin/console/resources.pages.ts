@@ -5,7 +5,7 @@ import type { Context } from 'koa';
 import type { AdminContext } from '../actions/admin-context.js';
 import { ResourceActions } from '../actions/resource.actions.js';
 import { field } from '../../http/form-body.js';
-import type { PageResponder } from '../../http/page-responder.js';
+import type { ConsolePages } from './console-pages.js';
 import { confirmed } from '../../http/confirmation.js';
 import { resourceServerDeletion } from './confirmations.js';
 import { LIFETIME_UNITS, lifetimeSeconds, shownLifetime } from './token-lifetime.js';
@@ -14,7 +14,7 @@ const words = (text: string) => text.split(/[\s,]+/).map((w) => w.trim()).filter
 const format = (v: string) => (v === 'opaque' ? 'opaque' : 'jwt');
 const alg = (v: string) => (v === 'ES256' ? 'ES256' : 'RS256');
 
-export function resourcePages(router: Router, page: PageResponder, resources: ResourceActions): void {
+export function resourcePages(router: Router, page: ConsolePages, resources: ResourceActions): void {
   const admin = (ctx: Context) => ctx.state.admin as AdminContext;
   const id = (ctx: Context) => ctx.params.identifier!;
   const lifetime = (ctx: Context) => lifetimeSeconds(field(ctx, 'accessTokenTtl'), field(ctx, 'accessTokenTtlUnit'));

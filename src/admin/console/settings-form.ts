@@ -1,15 +1,19 @@
 // The Settings page in plain units: durations in minutes, hours or days (stored in seconds), choices as
 // select lists, yes/no as Yes/No — and the posted form turned back into the values the settings store.
+// Labels, units and choices are the catalogue's (`console.setting.<key>`, `console.unit.<id>`,
+// `console.choice.<key>.<value>`), in the reader's language; English by default.
 import { z } from 'zod';
+import { type Translate, translator } from '../../i18n/i18n.js';
 import { settingsRegistry, type SettingKey } from '../../settings/settings.registry.js';
 
 /** Settings kept in seconds; the page shows and takes them in a unit a person thinks in. */
 const DURATIONS = new Set<string>(['token.activationTtl', 'pin.ttl', 'lockout.duration', 'session.ttl']);
 
+/** Units by id; the page names them `console.unit.<id>`. */
 export const UNITS = [
-  { id: 'minutes', label: 'minutes', seconds: 60 },
-  { id: 'hours', label: 'hours', seconds: 3600 },
-  { id: 'days', label: 'days', seconds: 86_400 },
+  { id: 'minutes', seconds: 60 },
+  { id: 'hours', seconds: 3600 },
+  { id: 'days', seconds: 86_400 },
 ] as const;
 
 export interface SettingRow {
@@ -33,6 +37,9 @@ interface Listed {
   overridden: boolean;
 }
 
+/** English, the default (looked up at use: the catalogues load on first use). */
+const english: Translate = (key, params) => translator('en')(key, params);
+
 export const formName = (key: string): string => key.replace(/\./g, '__');
 
 /** The values a setting may take, when it is a list (an enumeration, or a union of literals). */
@@ -51,28 +58,38 @@ function bestUnit(seconds: number): (typeof UNITS)[number] {
   return [...UNITS].reverse().find((u) => seconds > 0 && seconds % u.seconds === 0) ?? UNITS[0];
 }
 
-export function durationText(seconds: number, key?: string): string {
-  if (seconds === 0 && key === 'lockout.duration') return 'until an administrator unlocks it';
+/** A duration in words: "15 minutes", "1 hour", or that a lock lasts until an administrator ends it. */
+export function durationText(seconds: number, key?: string, t: Translate = english): string {
+  if (seconds === 0 && key === 'lockout.duration') return t('console.settings.until_unlocked');
   const unit = bestUnit(seconds);
-  const n = Math.round((seconds / unit.seconds) * 100) / 100;
-  return `${n} ${n === 1 ? unit.label.replace(/s$/, '') : unit.label}`;
+  const count = Math.round((seconds / unit.seconds) * 100) / 100;
+  return t(`console.duration.${unit.id}`, { count });
 }
 
-const plainLabel = (label: string) => label.replace(/\s*\(seconds\)/, '').replace(/\(seconds, 0 = until unlocked\)/, '(0 = until an administrator unlocks it)');
+/** The catalogue's text for `key`, or `fallback` when it has none. */
+const textOr = (t: Translate, key: string, fallback: string) => {
+  const text = t(key);
+  return text === key ? fallback : text;
+};
 
-export function settingRows(listed: Listed[]): SettingRow[] {
+/** A setting's label: the catalogue's, else the registry's without its "(seconds)" (a setting added without a text). */
+const labelOf = (s: Listed, t: Translate) => textOr(t, `console.setting.${s.key}`, s.label.replace(/\s*\(seconds[^)]*\)/, ''));
+
+export function settingRows(listed: Listed[], t: Translate = english): SettingRow[] {
+  const yesNo = (v: unknown) => t(v ? 'console.yes' : 'console.no');
+  const choice = (key: string, v: unknown) => textOr(t, `console.choice.${key}.${String(v)}`, String(v));
   return listed.map((s) => {
-    const base = { key: s.key, field: formName(s.key), overridden: s.overridden };
+    const base = { key: s.key, field: formName(s.key), label: labelOf(s, t), overridden: s.overridden };
     if (typeof s.value === 'boolean') {
-      return { ...base, label: s.label, kind: 'yesno', value: String(s.value), choices: [{ value: 'true', label: 'Yes' }, { value: 'false', label: 'No' }], defaultText: s.defaultValue ? 'Yes' : 'No' };
+      return { ...base, kind: 'yesno', value: String(s.value), choices: ['true', 'false'].map((v) => ({ value: v, label: yesNo(v === 'true') })), defaultText: yesNo(s.defaultValue) };
     }
     const choices = choicesOf(s.key);
-    if (choices) return { ...base, label: s.label, kind: 'choice', value: String(s.value), choices: choices.map((c) => ({ value: String(c), label: String(c) })), defaultText: String(s.defaultValue) };
+    if (choices) return { ...base, kind: 'choice', value: String(s.value), choices: choices.map((c) => ({ value: String(c), label: choice(s.key, c) })), defaultText: choice(s.key, s.defaultValue) };
     if (DURATIONS.has(s.key) && typeof s.value === 'number') {
       const unit = bestUnit(s.value);
-      return { ...base, label: plainLabel(s.label), kind: 'duration', value: String(Math.round((s.value / unit.seconds) * 100) / 100), unit: unit.id, defaultText: durationText(Number(s.defaultValue), s.key) };
+      return { ...base, kind: 'duration', value: String(Math.round((s.value / unit.seconds) * 100) / 100), unit: unit.id, defaultText: durationText(Number(s.defaultValue), s.key, t) };
     }
-    return { ...base, label: s.label, kind: 'text', value: String(s.value), defaultText: String(s.defaultValue) };
+    return { ...base, kind: 'text', value: String(s.value), defaultText: String(s.defaultValue) };
   });
 }
 

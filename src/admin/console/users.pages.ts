@@ -6,14 +6,14 @@ import { TokenActions } from '../actions/token.actions.js';
 import { UserActions } from '../actions/user.actions.js';
 import type { AdminContext } from '../actions/admin-context.js';
 import { field, fields } from '../../http/form-body.js';
-import type { PageResponder } from '../../http/page-responder.js';
+import type { ConsolePages } from './console-pages.js';
 import { roles } from '../../users/user.schema.js';
 import { adminPasskeyPages } from './passkeys.pages.js';
 import { RecoveryCodeActions } from '../actions/recovery-code.actions.js';
 import { adminRecoveryCodePages } from './recovery-codes.pages.js';
 import { ConsoleConfirmations, type TokenAction } from './confirmations.js';
 
-export function userPages(router: Router, s: Services, page: PageResponder): void {
+export function userPages(router: Router, s: Services, page: ConsolePages): void {
   const users = new UserActions(s);
   const tokens = new TokenActions(s);
   const passkeys = new PasskeyActions(s);

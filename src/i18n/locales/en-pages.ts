@@ -6,6 +6,7 @@ export const enPages: Record<string, string> = {
   'page.title_unavailable': 'Please try again in a moment',
   'page.title_error': 'Something went wrong',
   'page.title_refused': 'We could not do that',
+  'page.title_oidc': 'This request cannot be completed',
   'page.locked_for': 'This account is locked. It stays locked for {duration}; after that, sign in again.',
   'page.locked_until_unlocked': 'This account is locked. It stays locked until an administrator unlocks it.',
   'page.locked_what_to_do': 'If you have forgotten your password, choose “I have forgotten my password” on the sign-in page once the lock ends. If you did not make these attempts, tell your administrator.',

@@ -6,6 +6,7 @@ export const frPages: Record<string, string> = {
   'page.title_unavailable': 'Réessayez dans un instant',
   'page.title_error': "Une erreur s'est produite",
   'page.title_refused': "Nous n'avons pas pu faire cela",
+  'page.title_oidc': 'Cette demande ne peut pas aboutir',
   'page.locked_for': 'Ce compte est verrouillé. Il le reste pendant {duration} ; ensuite, connectez-vous à nouveau.',
   'page.locked_until_unlocked': "Ce compte est verrouillé. Il le reste jusqu'à ce qu'un administrateur le déverrouille.",
   'page.locked_what_to_do': "Si vous avez oublié votre mot de passe, choisissez « J'ai oublié mon mot de passe » sur la page de connexion une fois le verrouillage terminé. Si vous n'êtes pas à l'origine de ces tentatives, prévenez votre administrateur.",
