@@ -64,9 +64,12 @@ export class KeptStatements {
   }
 }
 
-/** What TypeORM's SQLite query runner answers: the new row id for an INSERT, nothing for UPDATE and DELETE, else the rows. */
+/**
+ * What TypeORM's SQLite query runner answers: the new row id for an INSERT, nothing for UPDATE and
+ * DELETE, else the rows; and the rows a statement asks back with RETURNING.
+ */
 function answer(statement: sqlite3.Statement, sql: string, parameters: unknown[]): Promise<unknown> {
-  const write = /^(INSERT|UPDATE|DELETE) /.test(sql);
+  const write = /^(INSERT|UPDATE|DELETE) /.test(sql) && !/\sRETURNING\s/.test(sql);
   return new Promise((resolve, reject) => {
     const done = function (this: sqlite3.RunResult, err: Error | null, rows?: unknown[]) {
       if (err) return reject(new QueryFailedError(sql, parameters, err));

@@ -7,6 +7,7 @@ import type { DeliveryService, Recipient } from '../delivery/delivery.service.js
 import { AppError } from '../errors/app-error.js';
 import { OneTimePinEntity, type PinChannel } from '../persistence/entities/one-time-pin.entity.js';
 import { EntityLookup } from '../persistence/entity-lookup.js';
+import { KeptUpdate, sqlFor } from '../persistence/kept-update.js';
 import { RowInsert } from '../persistence/row-insert.js';
 import { constantTimeEqual } from '../security/constant-time.js';
 import { randomDigits } from '../security/random.js';
@@ -29,6 +30,8 @@ export class OneTimePinService {
   readonly #insert: RowInsert<OneTimePinEntity>;
   /** An earlier PIN for the same purpose dies when a new one is sent (a kept statement: every sign-in runs it). */
   readonly #deleteEarlier: string;
+  /** A right PIN is taken by one request only: the one whose update finds it unconsumed. */
+  readonly #claim: KeptUpdate;
   readonly #pepper: KeyObject;
 
   constructor(
@@ -42,7 +45,8 @@ export class OneTimePinService {
     this.#pins = ds.getRepository(OneTimePinEntity);
     this.#pin = new EntityLookup(ds, OneTimePinEntity);
     this.#insert = new RowInsert(ds, OneTimePinEntity);
-    this.#deleteEarlier = ds.options.type === 'postgres' ? 'DELETE FROM "one_time_pins" WHERE "user_id" = $1 AND "purpose" = $2' : 'DELETE FROM "one_time_pins" WHERE "user_id" = ?1 AND "purpose" = ?2';
+    this.#deleteEarlier = sqlFor(ds)('DELETE FROM "one_time_pins" WHERE "user_id" = $1 AND "purpose" = $2');
+    this.#claim = new KeptUpdate(ds, 'UPDATE "one_time_pins" SET "consumed_at" = $1 WHERE "id" = $2 AND "consumed_at" IS NULL AND "attempts" < $3');
     this.#pepper = createSecretKey(pepper);
   }
 
@@ -116,13 +120,7 @@ export class OneTimePinService {
       throw new AppError(left > 0 ? 'pin.invalid' : 'pin.too_many_attempts');
     }
     // Single use, even when two requests race: only one update finds it unconsumed.
-    const claimed = await this.#pins
-      .createQueryBuilder()
-      .update()
-      .set({ consumedAt: this.clock.now() })
-      .where('id = :id AND consumed_at IS NULL AND attempts < :max', { id: row.id, max: this.policy.maxAttempts })
-      .execute();
-    if (!claimed.affected) throw new AppError('pin.invalid');
+    if (!(await this.#claim.run([this.clock.now(), row.id, this.policy.maxAttempts]))) throw new AppError('pin.invalid');
     return row.channel;
   }
 

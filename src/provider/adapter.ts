@@ -9,6 +9,7 @@ import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { LessThan, type DataSource } from 'typeorm';
 import type { JsonObject } from '../persistence/columns.js';
+import { sqlFor } from '../persistence/kept-update.js';
 import { OidcPayloadEntity } from '../persistence/entities/oidc-payload.entity.js';
 import type { Clock } from '../support/clock.js';
 import { type BatchStatement, WriteBatcher } from './write-batcher.js';
@@ -69,11 +70,6 @@ const upsert = (rows: number) => `INSERT INTO oidc_payloads (model, id, payload,
     user_code = COALESCE(excluded.user_code, oidc_payloads.user_code),
     uid = excluded.uid, account_id = excluded.account_id, client_id = excluded.client_id, expires_at = excluded.expires_at, consumed_at = NULL`;
 const UPSERT = upsert(1);
-
-/** `$1`-style parameters as the database wants them (SQLite: `?1`). */
-function sqlFor(ds: DataSource): (sql: string) => string {
-  return ds.options.type === 'postgres' ? (sql) => sql : (sql) => sql.replace(/\$(\d+)/g, '?$1');
-}
 
 /** AES-256-GCM, `base64url(iv ‖ ciphertext ‖ tag)`; the field name is bound in as associated data. */
 function sealer(key: KeyObject) {

@@ -38,7 +38,7 @@ export class LockoutService {
 
   /** A completed sign-in clears the count (and an expired lock). */
   async recordSuccess(userId: string): Promise<void> {
-    await this.users.update(userId, { failedLogins: 0, lockedAt: null, lockedUntil: null, lastLoginAt: this.clock.now() }, { edit: false });
+    await this.users.signedIn(userId, this.clock.now());
   }
 
   async unlock(userId: string, ctx: AuditContext = {}): Promise<void> {

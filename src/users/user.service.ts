@@ -8,6 +8,7 @@ import { AppError } from '../errors/app-error.js';
 import { CredentialEntity } from '../persistence/entities/credential.entity.js';
 import { UserEntity } from '../persistence/entities/user.entity.js';
 import { EntityLookup } from '../persistence/entity-lookup.js';
+import { KeptUpdate } from '../persistence/kept-update.js';
 import type { Clock } from '../support/clock.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { type NewUser, newUserSchema } from './user.schema.js';
@@ -18,6 +19,8 @@ export class UserService {
   readonly #credentials: Repository<CredentialEntity>;
   readonly #user: EntityLookup<UserEntity>;
   readonly #credential: EntityLookup<CredentialEntity>;
+  /** Every completed sign-in runs it (a kept statement). */
+  readonly #signedIn: KeptUpdate;
 
   constructor(
     private readonly ds: DataSource,
@@ -29,6 +32,7 @@ export class UserService {
     this.#credentials = ds.getRepository(CredentialEntity);
     this.#user = new EntityLookup(ds, UserEntity);
     this.#credential = new EntityLookup(ds, CredentialEntity);
+    this.#signedIn = new KeptUpdate(ds, 'UPDATE "users" SET "failed_logins" = 0, "locked_at" = NULL, "locked_until" = NULL, "last_login_at" = $1 WHERE "id" = $2');
   }
 
   /** `temporaryPasswordUntil`: the password was set by someone else and must be replaced by then. */
@@ -117,6 +121,11 @@ export class UserService {
 
   async remove(userId: string): Promise<void> {
     await this.#users.delete({ id: userId });
+  }
+
+  /** A completed sign-in: the failure count and any expired lock cleared, the time kept. */
+  async signedIn(userId: string, at: number): Promise<void> {
+    await this.#signedIn.run([at, userId]);
   }
 
   /** Counts a failed factor in one statement (parallel failures all count) and answers the row after it. */

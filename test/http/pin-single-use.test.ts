@@ -1,0 +1,55 @@
+// A one-time PIN is taken once: the right PIN sent twice, or by several requests at the same moment,
+// lets exactly one of them through; a completed sign-in clears the failure count and keeps its time.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { SmsCapture } from '../support/sms-capture.js';
+import { pinFrom } from '../support/smtp-capture.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+describe('one-time PIN claim', () => {
+  let server: TestServer;
+  let sms: SmsCapture;
+  let user: { id: string; email: string; mobile: string | null };
+
+  beforeAll(async () => {
+    sms = new SmsCapture();
+    server = await startTestServer({ env: { SMS_WEBHOOK_URL: await sms.start(), PIN_RESEND_COOLDOWN: '0' } });
+    user = await server.app.services.users.create({ username: 'ivy', email: 'ivy@example.com', mobile: '+15557771111', password: 'ivy password 1' });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await sms?.stop();
+  });
+
+  const sendPin = async (purpose: string) => {
+    const seen = sms.messages.length;
+    await server.app.services.pins.send(user, purpose, 'sms');
+    return pinFrom((await sms.next(user.mobile!, seen)).text);
+  };
+  const outcome = (p: Promise<unknown>) => p.then(() => 'accepted', (err: { code?: string }) => err.code ?? 'error');
+
+  it('lets the right PIN through once', async () => {
+    const pin = await sendPin('login');
+    const { pins } = server.app.services;
+    expect(await outcome(pins.verify(user.id, 'login', pin))).toBe('accepted');
+    expect(await outcome(pins.verify(user.id, 'login', pin))).toBe('pin.invalid');
+  });
+
+  it('lets one of several simultaneous requests with the right PIN through', async () => {
+    const pin = await sendPin('race');
+    const { pins } = server.app.services;
+    const outcomes = await Promise.all(Array.from({ length: 6 }, () => outcome(pins.verify(user.id, 'race', pin))));
+    expect(outcomes.filter((o) => o === 'accepted')).toHaveLength(1);
+    expect(outcomes.filter((o) => o !== 'accepted').every((o) => o === 'pin.invalid')).toBe(true);
+  });
+
+  it('clears the failure count and an expired lock on a completed sign-in, and keeps its time', async () => {
+    const { users, lockout } = server.app.services;
+    await users.update(user.id, { failedLogins: 3, lockedAt: 1000, lockedUntil: 2000 });
+    const before = Date.now();
+    await lockout.recordSuccess(user.id);
+    const after = (await users.findById(user.id))!;
+    expect({ failedLogins: after.failedLogins, lockedAt: after.lockedAt, lockedUntil: after.lockedUntil }).toEqual({ failedLogins: 0, lockedAt: null, lockedUntil: null });
+    expect(after.lastLoginAt).toBeGreaterThanOrEqual(before - 1000);
+  });
+});
