@@ -1,4 +1,4 @@
-// npm run bench:tokens [-- --concurrency 8 --requests 2000 --rounds 4]
+// npm run bench:tokens [-- --concurrency 8 --requests 2000 --rounds 4]   (SQLITE_SYNCHRONOUS=normal to measure that setting)
 // The token endpoint: client-credentials grants against the project's server (JWT access tokens,
 // then opaque ones) and against bare oidc-provider in memory with the same client, keys and
 // concurrency, in alternating rounds so that the machine's drift weighs on both; then rotating
@@ -92,7 +92,7 @@ try {
     `${name}: ${s.count} in ${fmt(s.count / s.perSecond)} s = ${fmt(s.perSecond, 0)} ${unit}, p50 ${fmt(s.p50)} ms, p99 ${fmt(s.p99)} ms, server CPU ${fmt(s.cpuMs, 2)} ms/request`;
   const verdict = (ratio: number, target: number) => `${fmt(ratio * 100, 0)}% of bare (target ≥ ${target * 100}%): ${ratio >= target ? 'met' : 'NOT met'}`;
   const [jp, jb, op, ob, rt] = [total(jwt.project), total(jwt.bare), total(opaque.project), total(opaque.bare), total(rotating)];
-  console.log(`bench:tokens — project on SQLite (built server) vs bare oidc-provider in memory; ${concurrency} concurrent clients, ${rounds} alternating rounds of ${requests} requests each`);
+  console.log(`bench:tokens — project on SQLite (built server, SQLITE_SYNCHRONOUS=${process.env.SQLITE_SYNCHRONOUS ?? 'full'}) vs bare oidc-provider in memory; ${concurrency} concurrent clients, ${rounds} alternating rounds of ${requests} requests each`);
   console.log(line('client credentials, JWT access token, project', jp));
   console.log(line('client credentials, JWT access token, bare   ', jb));
   console.log(`  JWT access tokens: project at ${verdict(jp.perSecond / jb.perSecond, 0.8)}`);

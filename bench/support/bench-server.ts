@@ -47,8 +47,9 @@ export async function startBenchServer(extraEnv: Record<string, string> = {}): P
     // Every sign-in comes from 127.0.0.1: keep the per-address limit out of the measurement.
     IP_FAILURE_LIMIT: '1000000',
     ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
-    // Measure with your own hash parameters: ARGON2_MEMORY_KIB=65536 ARGON2_TIME_COST=3 npm run bench:login
-    ...pick(process.env, ['ARGON2_MEMORY_KIB', 'ARGON2_TIME_COST']),
+    // Measure with your own hash parameters (ARGON2_MEMORY_KIB=65536 ARGON2_TIME_COST=3 npm run bench:login)
+    // or commit setting (SQLITE_SYNCHRONOUS=normal npm run bench:tokens).
+    ...pick(process.env, ['ARGON2_MEMORY_KIB', 'ARGON2_TIME_COST', 'SQLITE_SYNCHRONOUS']),
     ...extraEnv,
   };
   const server = await startServerProcess(env, port, 60_000, true);
