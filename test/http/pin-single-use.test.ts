@@ -8,7 +8,7 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 describe('one-time PIN claim', () => {
   let server: TestServer;
   let sms: SmsCapture;
-  let user: { id: string; email: string; mobile: string | null };
+  let user: Awaited<ReturnType<TestServer['app']['services']['users']['create']>>;
 
   beforeAll(async () => {
     sms = new SmsCapture();
