@@ -74,7 +74,8 @@ export function localeLocals(locale: Locale): LocaleLocals {
  */
 function htmlText(translate: Translate): LocaleLocals['t'] {
   const escapeValue = (v: unknown) => (typeof v === 'number' ? v : v instanceof nunjucks.runtime.SafeString ? v.toString() : escapeHtml(String(v)));
-  return (key, params = {}) => new nunjucks.runtime.SafeString(translate(key, Object.fromEntries(Object.entries(params).map(([k, v]) => [k, escapeValue(v)]))));
+  return (key, params) =>
+    new nunjucks.runtime.SafeString(params ? translate(key, Object.fromEntries(Object.entries(params).map(([k, v]) => [k, escapeValue(v)]))) : translate(key));
 }
 
 /** What a page outside a sign-in needs to speak its reader's language (the browser's, else the default). */

@@ -50,7 +50,18 @@ export function translator(locale: Locale): Translate {
   let t = translators.get(locale);
   if (!t) {
     const fixed = loaded().getFixedT(locale) as unknown as (key: string, options?: Params) => string;
-    t = (key, params) => fixed(key, params);
+    // The catalogues do not change while the server runs: a text without parameters is looked up once
+    // (a page asks for dozens of labels, and i18next's lookup is most of the cost of rendering them).
+    const plain = new Map<string, string>();
+    t = (key, params) => {
+      if (params && Object.keys(params).length) return fixed(key, params);
+      const known = plain.get(key);
+      if (known !== undefined) return known;
+      const text = fixed(key);
+      // Only texts the catalogues have (a missing key answers itself): the cache stays as small as they are.
+      if (text !== key) plain.set(key, text);
+      return text;
+    };
     translators.set(locale, t);
   }
   return t;
