@@ -2,47 +2,27 @@
 // users, tokens, settings, applications and groups through the pages; every action is audited.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Role } from '../../src/persistence/entities/user.entity.js';
-import { totpCode } from '../../src/tokens/totp.js';
-import { createEnrolledUser } from '../support/enrolled-user.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
-import { findForm, type Page, UserAgent } from '../support/user-agent.js';
-
-const params = { algorithm: 'SHA1' as const, digits: 6 as const, period: 30 };
+import { ConsoleHarness } from '../support/console-harness.js';
 
 describe('admin console', () => {
-  let server: TestServer;
-  let offset = 0;
-  const now = () => Date.now() + offset;
+  let c: ConsoleHarness;
 
   beforeAll(async () => {
-    server = await startTestServer({ env: { REQUIRE_SOFT_TOKEN: 'true' }, overrides: { clock: { now } } });
+    c = await ConsoleHarness.start();
   });
 
   afterAll(async () => {
-    await server?.close();
+    await c?.close();
   });
 
-  /** A user with an active authenticator-app token and security questions, signed in at /admin. */
-  async function staff(username: string, role: Role): Promise<{ agent: UserAgent; page: Page; id: string }> {
-    const { user, secret } = await createEnrolledUser(server, username, now, role);
-    offset += 30_000;
-    const agent = new UserAgent();
-    const login = await agent.follow(await agent.get(`${server.url}/admin/users`));
-    const totp = await agent.follow(await agent.submit(login, '/step/password', { login: username, password: `${username} password 1` }));
-    const page = await agent.follow(await agent.submit(totp, '/step/totp', { action: 'verify', code: totpCode(secret, params, now()) }));
-    return { agent, page, id: user.id };
-  }
-
-  async function post(agent: UserAgent, from: Page, action: string, fields: Record<string, string> = {}): Promise<Page> {
-    const form = findForm(from.html, action);
-    return agent.follow(await agent.post(new URL(form.action, from.url).href, { ...form.hidden, ...fields }));
-  }
+  const staff = (username: string, role: Role) => c.staff(username, role);
+  const post = (...args: Parameters<ConsoleHarness['post']>) => c.post(...args);
 
   it('ends a console session when the account’s password changes: the next page asks for a sign-in', async () => {
     const { agent, page, id } = await staff('carla', 'admin');
     expect(page.html).toContain('<h1>Users</h1>');
-    await server.app.services.userAdmin.setPassword(id, 'carla brand new password', { actor: 'admin-test' });
-    const again = await agent.get(`${server.url}/admin/users`);
+    await c.server.app.services.userAdmin.setPassword(id, 'carla brand new password', { actor: 'admin-test' });
+    const again = await agent.get(`${c.url}/admin/users`);
     expect(again.status).toBe(302);
     expect(again.location).toContain('/auth?');
     expect((await agent.follow(again)).html).toContain('name="password"');
@@ -52,10 +32,10 @@ describe('admin console', () => {
     const { agent, page } = await staff('root', 'superadmin');
     expect(page.html).toContain('<h1>Users</h1>');
 
-    const created = await post(agent, await agent.get(`${server.url}/admin/users/new`), '/admin/users', { username: 'zoe', email: 'zoe@example.com', role: 'user' });
+    const created = await post(agent, await agent.get(`${c.url}/admin/users/new`), '/admin/users', { username: 'zoe', email: 'zoe@example.com', role: 'user' });
     expect(created.html).toMatch(/id="generated-password">[A-Za-z0-9]{20}</);
-    const zoe = (await server.app.services.users.findByLogin('zoe'))!;
-    const detail = await agent.get(`${server.url}/admin/users/${zoe.id}`);
+    const zoe = (await c.server.app.services.users.findByLogin('zoe'))!;
+    const detail = await agent.get(`${c.url}/admin/users/${zoe.id}`);
     expect(detail.html).toContain('<caption>Sessions at the provider</caption>');
     expect(detail.html).toContain('Not signed in anywhere.');
 
@@ -65,7 +45,7 @@ describe('admin console', () => {
     expect(unlocked.html).toContain('The account is unlocked.');
     const signedOut = await post(agent, unlocked, `/admin/users/${zoe.id}/sign-out`, { confirm: 'yes' });
     expect(signedOut.html).toContain('Every session of the account has ended');
-    expect((await server.app.services.users.findById(zoe.id))!.sessionsEndedAt).not.toBeNull();
+    expect((await c.server.app.services.users.findById(zoe.id))!.sessionsEndedAt).not.toBeNull();
 
     const set = await post(agent, unlocked, `/admin/users/${zoe.id}/password`, { password: 'zoe first password' });
     expect(set.html).toContain('The password was set.');
@@ -77,9 +57,9 @@ describe('admin console', () => {
     expect(assigned.html).toContain('The soft token was assigned');
     expect(assigned.html).toContain('Laptop');
 
-    const audit = await agent.get(`${server.url}/admin/audit?subject=${zoe.id}`);
+    const audit = await agent.get(`${c.url}/admin/audit?subject=${zoe.id}`);
     for (const type of ['user.created', 'account.locked', 'account.unlocked', 'user.password_set', 'token.activation_issued']) expect(audit.html).toContain(type);
-    const exported = await agent.get(`${server.url}/admin/audit/export?subject=${zoe.id}`);
+    const exported = await agent.get(`${c.url}/admin/audit/export?subject=${zoe.id}`);
     const lines = exported.html.trim().split('\n').map((l) => JSON.parse(l) as { type: string; subject: string });
     expect(lines.every((l) => l.subject === zoe.id)).toBe(true);
     expect(lines.map((l) => l.type)).toContain('user.password_set');
@@ -87,14 +67,14 @@ describe('admin console', () => {
 
   it('validates settings and applies a valid change at once', async () => {
     const { agent } = await staff('root2', 'superadmin');
-    const settings = await agent.get(`${server.url}/admin/settings`);
+    const settings = await agent.get(`${c.url}/admin/settings`);
     const bad = await post(agent, settings, '/admin/settings', { otp__digits: '7' });
     expect(bad.html).toContain('Invalid setting otp.digits');
-    expect(server.config.tokens.digits).toBe(6);
+    expect(c.server.config.tokens.digits).toBe(6);
     const good = await post(agent, bad, '/admin/settings', { pin__length: '8' });
     expect(good.html).toContain('The settings were saved.');
-    expect(server.config.pin.length).toBe(8);
-    await server.app.services.settings.reset('pin.length');
+    expect(c.server.config.pin.length).toBe(8);
+    await c.server.app.services.settings.reset('pin.length');
   });
 
   it.each([
@@ -102,9 +82,9 @@ describe('admin console', () => {
     ['helpdesk', '/admin/groups', { name: 'ops' }],
   ])('refuses %s a POST to %s', async (role, path, fields) => {
     const { agent } = await staff(`hd-${Math.random().toString(36).slice(2, 8)}`, role as Role);
-    const page = await agent.get(`${server.url}${path}`);
+    const page = await agent.get(`${c.url}${path}`);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
-    const res = await agent.post(`${server.url}${path}`, { _csrf: csrf, ...fields });
+    const res = await agent.post(`${c.url}${path}`, { _csrf: csrf, ...fields });
     const shown = await agent.follow(res);
     expect(shown.html).toContain('You do not have permission to do that.');
   });

@@ -6,13 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Role } from '../../src/persistence/entities/user.entity.js';
 import { catalogues } from '../../src/i18n/i18n.js';
-import { totpCode } from '../../src/tokens/totp.js';
 import { createEnrolledUser } from '../support/enrolled-user.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
-import { fetchTransport, findForm, type Page, type Transport, UserAgent } from '../support/user-agent.js';
+import { ConsoleHarness } from '../support/console-harness.js';
+import { browser, langOf } from '../support/languages.js';
+import type { Page } from '../support/user-agent.js';
 
-const params = { algorithm: 'SHA1' as const, digits: 6 as const, period: 30 };
-const langOf = (page: Page) => /<html lang="(\w+)">/.exec(page.html)?.[1];
 /** The page's text as a person reads it: no tags, entities decoded. */
 const textOf = (page: Page) =>
   page.html.replace(/<script[\s\S]*?<\/script>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
@@ -24,44 +22,19 @@ const englishOnly = Object.keys(en)
   .map((k) => en[k]!);
 
 describe('the console in the administrator’s language', () => {
-  let server: TestServer;
-  let offset = 0;
-  const now = () => Date.now() + offset;
+  let c: ConsoleHarness;
 
   beforeAll(async () => {
-    server = await startTestServer({ env: { REQUIRE_SOFT_TOKEN: 'true' }, overrides: { clock: { now } } });
+    c = await ConsoleHarness.start();
   });
 
   afterAll(async () => {
-    await server?.close();
+    await c?.close();
   });
 
-  /** A browser whose Accept-Language is `language` (none when undefined). */
-  const browser = (language?: string) => {
-    const transport: Transport = (url, request) => fetchTransport(url, { ...request, headers: { ...request.headers, ...(language ? { 'accept-language': language } : {}) } });
-    return new UserAgent({}, transport);
-  };
-
-  /** Signs `username` in at /admin/users in a browser asking for `language`: password, then an authenticator-app code. */
-  async function signIn(username: string, secret: Uint8Array, language?: string): Promise<{ agent: UserAgent; page: Page }> {
-    offset += 30_000;
-    const agent = browser(language);
-    const login = await agent.follow(await agent.get(`${server.url}/admin/users`));
-    const totp = await agent.follow(await agent.submit(login, '/step/password', { login: username, password: `${username} password 1` }));
-    const page = await agent.follow(await agent.submit(totp, '/step/totp', { action: 'verify', code: totpCode(secret, params, now()) }));
-    return { agent, page };
-  }
-
-  /** A new staff member, signed in. */
-  async function staff(username: string, role: Role, language?: string): Promise<{ agent: UserAgent; page: Page; id: string }> {
-    const { user, secret } = await createEnrolledUser(server, username, now, role);
-    return { ...(await signIn(username, secret, language)), id: user.id };
-  }
-
-  async function post(agent: UserAgent, from: Page, action: string, fields: Record<string, string> = {}): Promise<Page> {
-    const form = findForm(from.html, action);
-    return agent.follow(await agent.post(new URL(form.action, from.url).href, { ...form.hidden, ...fields }));
-  }
+  const staff = (username: string, role: Role, language?: string) => c.staff(username, role, { language });
+  const signIn = (username: string, secret: Uint8Array, language?: string) => c.signIn(username, secret, { language });
+  const post = (...args: Parameters<ConsoleHarness['post']>) => c.post(...args);
 
   const noEnglish = (page: Page) => expect(englishOnly.filter((text) => textOf(page).includes(text))).toEqual([]);
 
@@ -76,8 +49,8 @@ describe('the console in the administrator’s language', () => {
     expect(page.html).toContain('<td data-label="Statut">actif</td>');
     noEnglish(page);
 
-    const target = await createEnrolledUser(server, 'bruno', now);
-    const user = await agent.get(`${server.url}/admin/users/${target.user.id}`);
+    const target = await createEnrolledUser(c.server, 'bruno', c.now);
+    const user = await agent.get(`${c.url}/admin/users/${target.user.id}`);
     expect(langOf(user)).toBe('fr');
     expect(user.html).toContain('<h2 id="details">Informations</h2>');
     expect(user.html).toContain('<label for="email">Adresse e-mail</label>');
@@ -96,9 +69,9 @@ describe('the console in the administrator’s language', () => {
     expect(textOf(asked)).toContain("Supprimer l'utilisateur bruno ?");
     expect(textOf(asked)).toContain('Oui, supprimer bruno');
     expect(textOf(asked)).toContain('Non, revenir en arrière');
-    expect(await server.app.services.users.findById(target.user.id)).not.toBeNull();
+    expect(await c.server.app.services.users.findById(target.user.id)).not.toBeNull();
 
-    const settings = await agent.get(`${server.url}/admin/settings`);
+    const settings = await agent.get(`${c.url}/admin/settings`);
     expect(langOf(settings)).toBe('fr');
     expect(settings.html).toContain('<h1>Paramètres</h1>');
     expect(settings.html).toContain('<label for="pin__ttl">Durée de validité du code PIN à usage unique</label>');
@@ -109,7 +82,7 @@ describe('the console in the administrator’s language', () => {
     expect(settings.html).toContain('<button type="submit">Enregistrer les paramètres</button>');
     noEnglish(settings);
 
-    const audit = await agent.get(`${server.url}/admin/audit`);
+    const audit = await agent.get(`${c.url}/admin/audit`);
     expect(langOf(audit)).toBe('fr');
     expect(audit.html).toContain('<h1>Journal d\'audit</h1>');
     expect(audit.html).toContain('<th scope="col">Concerné</th>');
@@ -127,11 +100,11 @@ describe('the console in the administrator’s language', () => {
     expect(langOf(page)).toBe('en');
     expect(page.html).toContain('<h1>Users</h1>');
     expect(page.html).toContain('<td data-label="Role">administrator</td>');
-    const settings = await agent.get(`${server.url}/admin/settings`);
+    const settings = await agent.get(`${c.url}/admin/settings`);
     expect(langOf(settings)).toBe('en');
     expect(settings.html).toContain('<label for="pin__ttl">One-time PIN lifetime</label>');
     expect(settings.html).toMatch(/<option value="hours"( selected)?>hours<\/option>/);
-    const audit = await agent.get(`${server.url}/admin/audit`);
+    const audit = await agent.get(`${c.url}/admin/audit`);
     expect(audit.html).toContain('<h1>Audit log</h1>');
     expect(audit.html).toContain('>Times in UTC</span>');
 
@@ -141,8 +114,8 @@ describe('the console in the administrator’s language', () => {
   });
 
   it('follows the language the administrator saved when the browser asks for none it has; the browser comes first', async () => {
-    const { user, secret } = await createEnrolledUser(server, 'gaston', now, 'helpdesk');
-    await server.app.services.users.setLocale(user.id, 'fr');
+    const { user, secret } = await createEnrolledUser(c.server, 'gaston', c.now, 'helpdesk');
+    await c.server.app.services.users.setLocale(user.id, 'fr');
     const { page } = await signIn('gaston', secret, 'de');
     expect(langOf(page)).toBe('fr');
     expect(page.html).toContain('<h1>Utilisateurs</h1>');
@@ -152,23 +125,23 @@ describe('the console in the administrator’s language', () => {
   });
 
   it('says goodbye in the browser’s language', async () => {
-    const fr = await browser('fr').get(`${server.url}/admin/signed-out`);
+    const fr = await browser('fr').get(`${c.url}/admin/signed-out`);
     expect(langOf(fr)).toBe('fr');
     expect(textOf(fr)).toContain("la console d'administration");
-    const en = await browser().get(`${server.url}/admin/signed-out`);
+    const en = await browser().get(`${c.url}/admin/signed-out`);
     expect(langOf(en)).toBe('en');
     expect(textOf(en)).toContain('the admin console');
   });
 
   it("answers oidc-provider's own error page in the browser's language", async () => {
     const path = '/auth?client_id=nope&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fx.example%2Fcb';
-    const french = await browser('fr').get(`${server.url}${path}`);
+    const french = await browser('fr').get(`${c.url}${path}`);
     expect(french.status).toBe(400);
     expect(langOf(french)).toBe('fr');
     expect(french.html).toContain('<h1>Cette demande ne peut pas aboutir</h1>');
     expect(textOf(french)).toContain("L'application a envoyé une demande qui ne peut pas aboutir.");
     expect(french.html).toContain('<code>invalid_client</code>');
-    const english = await browser('en').get(`${server.url}${path}`);
+    const english = await browser('en').get(`${c.url}${path}`);
     expect(langOf(english)).toBe('en');
     expect(english.html).toContain('<h1>This request cannot be completed</h1>');
   });
