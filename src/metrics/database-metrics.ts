@@ -4,7 +4,6 @@
 import { statSync } from 'node:fs';
 import { Gauge, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { SqliteDataSource } from '../persistence/sqlite-data-source.js';
 import type { Database } from '../config/config.js';
 
 interface PgPool {
@@ -28,8 +27,8 @@ function poolOf(ds: DataSource, database: Database): Pool | undefined {
     if (!pool) return undefined;
     return { inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 };
   }
-  // SQLite: the connection transactions run on (the shared one serves every other query, always).
-  const inUse = (ds instanceof SqliteDataSource ? ds.inTransaction : ds.createQueryRunner().isTransactionActive) ? 1 : 0;
+  // TypeORM's SQLite driver hands every caller its one shared runner.
+  const inUse = ds.createQueryRunner().isTransactionActive ? 1 : 0;
   return { inUse, idle: 1 - inUse, waiting: 0, max: 1 };
 }
 
@@ -45,7 +44,7 @@ export function registerDatabaseMetrics(registry: Registry, ds: DataSource, data
   const driver = database.type;
   new Gauge({
     name: 'idp_db_pool_connections',
-    help: 'Database connections by state (in_use, idle); on SQLite the connection transactions run on, in use while one holds it',
+    help: 'Database connections by state (in_use, idle); SQLite has one, in use while a transaction holds it',
     labelNames: ['driver', 'state'] as const,
     registers: [registry],
     collect() {

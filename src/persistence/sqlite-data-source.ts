@@ -45,11 +45,6 @@ export class SqliteDataSource extends DataSource {
     return this;
   }
 
-  /** Whether a transaction holds the connection transactions run on (the only one, in memory). */
-  get inTransaction(): boolean {
-    return (this.#transactional ?? this).createQueryRunner().isTransactionActive;
-  }
-
   /** Runs a PRAGMA on every connection (the transactions' one included). */
   async pragma(statement: string): Promise<void> {
     await this.query(`PRAGMA ${statement}`);
