@@ -33,12 +33,12 @@ export function createDataSource(database: Database): DataSource {
 export async function openDatabase(database: Database): Promise<DataSource> {
   const ds = createDataSource(database);
   await ds.initialize();
-  if (ds instanceof SqliteDataSource) {
-    await ds.pragma('foreign_keys = ON');
+  if (database.type === 'sqlite') {
+    await ds.query('PRAGMA foreign_keys = ON');
     // Deleted rows (revoked tokens, used codes) are overwritten, not left in free pages of the file.
-    await ds.pragma('secure_delete = ON');
+    await ds.query('PRAGMA secure_delete = ON');
     // FULL unless the operator chose otherwise (SQLITE_SYNCHRONOUS): every commit is on disk when it is answered.
-    await ds.pragma(`synchronous = ${database.type === 'sqlite' && database.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    await ds.query(`PRAGMA synchronous = ${database.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   }
   await withStartupLock(ds, database, () => ds.runMigrations({ transaction: 'each' }));
   return ds;
