@@ -143,13 +143,16 @@ export class SoftTokenService {
 
   /** Stores a (new) secret; the old one is gone for good. */
   async setSecret(token: SoftTokenEntity, secret: Uint8Array, fields: Partial<SoftTokenEntity>): Promise<void> {
-    Object.assign(token, fields, { secret: this.box.seal(Buffer.from(secret), token.id), lastStep: null, drift: 0, updatedAt: this.clock.now() });
-    await this.#repo.save(token);
+    const changes = { ...fields, secret: this.box.seal(Buffer.from(secret), token.id), lastStep: null, drift: 0, updatedAt: this.clock.now() };
+    Object.assign(token, changes);
+    await this.#repo.update({ id: token.id }, changes);
   }
 
   async update(token: SoftTokenEntity, fields: Partial<SoftTokenEntity>): Promise<void> {
-    Object.assign(token, fields, { updatedAt: this.clock.now() });
-    await this.#repo.save(token);
+    // One UPDATE of the fields that change (a save() reads the row first, in a transaction of its own).
+    const changes = { ...fields, updatedAt: this.clock.now() };
+    Object.assign(token, changes);
+    await this.#repo.update({ id: token.id }, changes);
   }
 
   /** The user's active tokens: the ones a code may come from. */
