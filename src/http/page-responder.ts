@@ -16,13 +16,13 @@ export class PageResponder {
 
   render(ctx: Context, template: string, data: Record<string, unknown> = {}): void {
     const common = this.common(ctx);
-    const locale = this.#locale(ctx, template, common);
+    const locale = this.#locale(ctx, common);
     ctx.type = 'html';
     ctx.body = this.views.render(template, { ...this.flash.take(ctx, locale.lang), ...data, ...common, ...locale, csrfToken: ctx.state.csrfToken });
   }
 
-  /** The reader's language: the browser's, then the one `me` saved, then the default (the console overrides render: src/admin/console/console-pages.ts). */
-  #locale(ctx: Context, template: string, common: Record<string, unknown>): LocaleLocals {
+  /** The reader's language: the browser's, then the one `me` saved (the user in My Profile, the administrator in the console), then the default. */
+  #locale(ctx: Context, common: Record<string, unknown>): LocaleLocals {
     const saved = (common.me as { locale?: string | null } | undefined)?.locale;
     return localeLocals(requestLocale(this.views, { acceptLanguage: ctx.get('accept-language'), saved }));
   }

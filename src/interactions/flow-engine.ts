@@ -204,7 +204,12 @@ export class FlowEngine {
     if (!accountId) throw new AppError('flow.expired');
     const { acr, amr } = assess(ctx.state.proofs);
     if (!meets(acr, ctx.required)) throw new AppError('flow.unmet');
-    await this.lockout.recordSuccess(accountId);
+    if (!(await this.lockout.recordSuccess(accountId))) {
+      // Locked or disabled since this request began (an administrator, or failures elsewhere).
+      await this.audit.record({ ...ctx.audit, type: 'login.denied', outcome: 'failure', subject: accountId, details: { reason: 'locked_or_disabled' } });
+      const user = await this.users.findById(accountId);
+      throw new AppError(user && user.status === 'active' && this.lockout.isLocked(user) ? 'login.locked' : 'flow.expired');
+    }
     await this.audit.record({ ...ctx.audit, type: 'login.success', outcome: 'success', subject: accountId, details: { amr, acr: acr ?? null } });
     return { kind: 'done', accountId, proofs: ctx.state.proofs, at: this.clock.now() };
   }

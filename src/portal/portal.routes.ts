@@ -13,6 +13,7 @@ import { field, formStrings } from '../http/form-body.js';
 import { localPath } from '../http/local-path.js';
 import { type ActOutcome, PageResponder } from '../http/page-responder.js';
 import { retryExpiredForms } from '../http/expired-form.js';
+import { signedOutPage } from '../http/signed-out.js';
 import { requestLocale } from '../http/views.js';
 import { typedQuestions } from '../interactions/questions/typed-questions.js';
 import { questionsFromForm } from '../questions/questions-form.js';
@@ -65,10 +66,7 @@ export function portalRoutes(s: Services, views: nunjucks.Environment, forms: Mi
     ctx.status = 303;
     ctx.redirect(`${HOME}/signed-out`);
   });
-  router.get('/signed-out', (ctx) => {
-    ctx.type = 'html';
-    ctx.body = views.render('logged-out.njk', { client: 'My Profile' });
-  });
+  router.get('/signed-out', (ctx) => signedOutPage(views, ctx, 'account.title', HOME));
   /** A new full sign-in (password and second factor), then back to where the user was. */
   router.get('/reauth', async (ctx) => {
     const back = localPath(ctx.query.return, HOME, HOME);

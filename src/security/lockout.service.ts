@@ -36,9 +36,12 @@ export class LockoutService {
     return Math.max(0, this.policy.threshold - user.failedLogins);
   }
 
-  /** A completed sign-in clears the count (and an expired lock). */
-  async recordSuccess(userId: string): Promise<void> {
-    await this.users.signedIn(userId, this.clock.now());
+  /**
+   * A completed sign-in clears the count (and an expired lock). False when the account was locked or
+   * disabled while the sign-in was under way: the lock stays, and the sign-in must not complete.
+   */
+  async recordSuccess(userId: string): Promise<boolean> {
+    return this.users.signedIn(userId, this.clock.now());
   }
 
   async unlock(userId: string, ctx: AuditContext = {}): Promise<void> {

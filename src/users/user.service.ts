@@ -32,7 +32,13 @@ export class UserService {
     this.#credentials = ds.getRepository(CredentialEntity);
     this.#user = new EntityLookup(ds, UserEntity);
     this.#credential = new EntityLookup(ds, CredentialEntity);
-    this.#signedIn = new KeptUpdate(ds, 'UPDATE "users" SET "failed_logins" = 0, "locked_at" = NULL, "locked_until" = NULL, "last_login_at" = $1 WHERE "id" = $2');
+    // Only an active account without a lock in force: one an administrator locked or disabled while
+    // the sign-in was under way stays so (the sign-in is refused), and an expired lock goes.
+    this.#signedIn = new KeptUpdate(
+      ds,
+      `UPDATE "users" SET "failed_logins" = 0, "locked_at" = NULL, "locked_until" = NULL, "last_login_at" = $1
+        WHERE "id" = $2 AND "status" = 'active' AND ("locked_at" IS NULL OR ("locked_until" IS NOT NULL AND "locked_until" <= $1))`,
+    );
   }
 
   /** `temporaryPasswordUntil`: the password was set by someone else and must be replaced by then. */
@@ -123,9 +129,12 @@ export class UserService {
     await this.#users.delete({ id: userId });
   }
 
-  /** A completed sign-in: the failure count and any expired lock cleared, the time kept. */
-  async signedIn(userId: string, at: number): Promise<void> {
-    await this.#signedIn.run([at, userId]);
+  /**
+   * A completed sign-in: the failure count and an expired lock cleared, the time kept. False, and
+   * nothing changed, when the account is locked or no longer active by now.
+   */
+  async signedIn(userId: string, at: number): Promise<boolean> {
+    return (await this.#signedIn.run([at, userId])) > 0;
   }
 
   /** Counts a failed factor in one statement (parallel failures all count) and answers the row after it. */

@@ -128,6 +128,21 @@ describe('the console, My Profile and the error pages in a browser', () => {
     await checkPage('expired-sign-in');
     expect(await page.getByRole('link', { name: 'Go to My Profile' }).count()).toBe(1);
 
+    // oidc-provider's own refusal (an unknown application), in the browser's language, with a way on.
+    const french = await (await browser.newContext({ extraHTTPHeaders: { 'Accept-Language': 'fr' } })).newPage();
+    await french.goto(`${base}/auth?client_id=nope&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://nope.example/cb')}`);
+    await french.getByRole('heading', { level: 1, name: 'Cette demande ne peut pas aboutir' }).waitFor();
+    expect(await french.locator('html').getAttribute('lang')).toBe('fr');
+    expect(await french.getByRole('link', { name: 'Aller à Mon profil' }).getAttribute('href')).toBe('/account');
+    await pages.check(french, 'oidc-refusal-fr');
+    await french.context().close();
+
+    // Signed out of the console: the page says so, and the way back in starts at the console.
+    await page.goto(`${base}/admin/signed-out`);
+    await page.getByRole('heading', { level: 1, name: 'You are signed out' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Sign in again' }).getAttribute('href')).toBe('/admin');
+    await checkPage('console-signed-out');
+
     // A sign-in whose account an administrator locks half-way: the page says until when, and offers to start again.
     const { user } = await createEnrolledUser(server, 'linus', now);
     await page.goto(`${base}/account`);

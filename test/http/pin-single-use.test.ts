@@ -1,5 +1,6 @@
 // A one-time PIN is taken once: the right PIN sent twice, or by several requests at the same moment,
-// lets exactly one of them through; a completed sign-in clears the failure count and keeps its time.
+// lets exactly one of them through. The statement a completed sign-in ends with clears the failure
+// count and keeps its time, but never lifts a lock in force nor touches a disabled account.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SmsCapture } from '../support/sms-capture.js';
 import { pinFrom } from '../support/smtp-capture.js';
@@ -47,9 +48,27 @@ describe('one-time PIN claim', () => {
     const { users, lockout } = server.app.services;
     await users.update(user.id, { failedLogins: 3, lockedAt: 1000, lockedUntil: 2000 });
     const before = Date.now();
-    await lockout.recordSuccess(user.id);
+    expect(await lockout.recordSuccess(user.id)).toBe(true);
     const after = (await users.findById(user.id))!;
     expect({ failedLogins: after.failedLogins, lockedAt: after.lockedAt, lockedUntil: after.lockedUntil }).toEqual({ failedLogins: 0, lockedAt: null, lockedUntil: null });
     expect(after.lastLoginAt).toBeGreaterThanOrEqual(before - 1000);
+  });
+
+  it('leaves a lock in force, an administrator\'s included, and a disabled account as they are', async () => {
+    const { users, lockout, userAdmin } = server.app.services;
+    await users.update(user.id, { failedLogins: 2, lockedAt: null, lockedUntil: null, lastLoginAt: 5 });
+    await userAdmin.lock(user.id, { actor: 'pin-test' });
+    expect(await lockout.recordSuccess(user.id)).toBe(false);
+    let row = (await users.findById(user.id))!;
+    expect({ locked: lockout.isLocked(row), failedLogins: row.failedLogins, lastLoginAt: row.lastLoginAt }).toEqual({ locked: true, failedLogins: 2, lastLoginAt: 5 });
+
+    await users.update(user.id, { lockedAt: Date.now(), lockedUntil: Date.now() + 60_000 });
+    expect(await lockout.recordSuccess(user.id)).toBe(false);
+    expect(lockout.isLocked((await users.findById(user.id))!)).toBe(true);
+
+    await users.update(user.id, { lockedAt: null, lockedUntil: null, status: 'disabled' });
+    expect(await lockout.recordSuccess(user.id)).toBe(false);
+    row = (await users.findById(user.id))!;
+    expect({ status: row.status, lastLoginAt: row.lastLoginAt }).toEqual({ status: 'disabled', lastLoginAt: 5 });
   });
 });

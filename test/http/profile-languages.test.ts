@@ -119,4 +119,14 @@ describe('My Profile and the console: the saved language, factors in plain words
     expect(refused.html).toContain('The request is not valid.');
     expect((await p.server.app.services.users.findByLogin(user.username))!.locale).toBeNull();
   });
+
+  it('says "signed out" in the browser\'s language, naming the area, with the way back in', async () => {
+    const fr = await browser('fr').get(`${p.server.url}/account/signed-out`);
+    expect(langOf(fr)).toBe('fr');
+    expect(fr.html).toContain('Vous vous êtes déconnecté de Mon profil.');
+    expect(links(fr)).toContainEqual({ href: '/account', text: 'Se reconnecter' });
+    const en = await browser('en').get(`${p.server.url}/account/signed-out`);
+    expect(en.html).toContain('You have signed out of My Profile.');
+    expect(links(en)).toContainEqual({ href: '/account', text: 'Sign in again' });
+  });
 });

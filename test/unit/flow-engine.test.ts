@@ -40,7 +40,7 @@ class FakeStep implements Step {
   }
 }
 
-function setup(options: { minLevel?: Level; locksAfter?: number; extraSteps?: FakeStep[] } = {}) {
+function setup(options: { minLevel?: Level; locksAfter?: number; extraSteps?: FakeStep[]; lockedAtTheEnd?: boolean } = {}) {
   const password = new FakeStep('password', 'password', (ctx) => !ctx.state.accountId, { accountId: USER.id } as Partial<StepResult>);
   const passkey = new FakeStep('passkey', 'passkey', () => true, { accountId: USER.id } as Partial<StepResult>);
   const totp = new FakeStep('totp', 'soft-token');
@@ -53,14 +53,20 @@ function setup(options: { minLevel?: Level; locksAfter?: number; extraSteps?: Fa
   const failures: string[] = [];
   const audits: string[] = [];
   const users = { findById: async (id: string) => (id === USER.id ? USER : null) } as unknown as UserService;
+  // lockedAtTheEnd: the account is locked by the time the last factor is checked (after the request's own check).
+  let lockedNow = false;
   const lockout = {
-    isLocked: () => false,
+    isLocked: () => lockedNow,
     triesLeft: async () => null,
     recordFailure: async (id: string) => {
       failures.push(id);
       return failures.length >= (options.locksAfter ?? 99);
     },
-    recordSuccess: async () => {},
+    // The account's row is cleared only when no lock is in force by then (UserService.signedIn).
+    recordSuccess: async () => {
+      lockedNow = !!options.lockedAtTheEnd;
+      return !lockedNow;
+    },
   } as unknown as LockoutService;
   const audit = { record: async (e: { type: string }) => void audits.push(e.type) } as unknown as AuditService;
   const rules = { get: async () => ({ allowedGroups: [], minLevel: options.minLevel ?? 'urn:idp:acr:mfa' }), allows: async () => true } as unknown as ClientRuleService;
@@ -120,6 +126,14 @@ describe('flow engine', () => {
     const s = session({ ...emptyFlowState(), accountId: USER.id, proofs: [{ kind: 'password' }] }, 'urn:idp:acr:mfa');
     expect(await engine.show(s)).toMatchObject({ kind: 'render', stepId: 'passkey' });
     expect(await engine.submit(s, 'pin', { answer: 'ok' })).toMatchObject({ kind: 'done', proofs: [{ kind: 'password' }, { kind: 'sms-pin' }] });
+  });
+
+  it('refuses to complete a sign-in whose account was locked while its last factor was checked', async () => {
+    const { engine, audits } = setup({ lockedAtTheEnd: true });
+    const s = session({ ...emptyFlowState(), accountId: USER.id, proofs: [{ kind: 'password' }] });
+    await expect(engine.submit(s, 'totp', { answer: 'ok' })).rejects.toMatchObject({ code: 'login.locked' });
+    expect(audits).toContain('login.denied');
+    expect(audits).not.toContain('login.success');
   });
 
   it('counts a failed factor towards the lockout, not a mistake, and ends the flow on the failure that locks', async () => {

@@ -10,8 +10,7 @@ import { consoleAuth } from './console-auth.js';
 import { ConsolePages } from './console-pages.js';
 import { FlashMessages } from '../../http/flash.js';
 import { retryExpiredForms } from '../../http/expired-form.js';
-import { browserLocals } from '../../http/views.js';
-import { translator } from '../../i18n/i18n.js';
+import { signedOutPage } from '../../http/signed-out.js';
 import type { AdminContext } from '../actions/admin-context.js';
 import { can } from '../permissions.js';
 import { policyPages } from './policy.pages.js';
@@ -37,11 +36,7 @@ export function adminRoutes(s: Services, views: nunjucks.Environment, forms: Mid
   router.post('/logout', async (ctx) => {
     ctx.redirect(await signIn.end(ctx, '/admin/signed-out'));
   });
-  router.get('/signed-out', (ctx) => {
-    const locale = browserLocals(views, ctx);
-    ctx.type = 'html';
-    ctx.body = views.render('logged-out.njk', { client: translator(locale.lang)('console.signed_out_client'), ...locale });
-  });
+  router.get('/signed-out', (ctx) => signedOutPage(views, ctx, 'console.signed_out_client', '/admin'));
   router.get('/', (ctx) => ctx.redirect('/admin/users'));
 
   userPages(router, s, page);

@@ -1,6 +1,7 @@
 // The console's pages speak the administrator's language: the browser's Accept-Language, then the
-// language the administrator saved in My Profile, then the default setting. Every console page is
-// rendered here (the confirmation pages too, through `confirmed`).
+// language the administrator saved in My Profile (`me`, which every console page gets), then the
+// default setting — PageResponder's rule. What the console's code words itself (setting labels,
+// units) asks `texts` for the same language.
 import type { Context } from 'koa';
 import type nunjucks from 'nunjucks';
 import type { Translate } from '../../i18n/i18n.js';
@@ -8,13 +9,13 @@ import { translator } from '../../i18n/i18n.js';
 import type { Locale } from '../../i18n/locale.js';
 import type { FlashMessages } from '../../http/flash.js';
 import { PageResponder } from '../../http/page-responder.js';
-import { localeLocals, requestLocale } from '../../http/views.js';
+import { requestLocale } from '../../http/views.js';
 
 export class ConsolePages extends PageResponder {
   constructor(
     private readonly env: nunjucks.Environment,
     flash: FlashMessages,
-    private readonly everyPage: (ctx: Context) => Record<string, unknown>,
+    everyPage: (ctx: Context) => Record<string, unknown>,
   ) {
     super(env, flash, everyPage);
   }
@@ -28,11 +29,5 @@ export class ConsolePages extends PageResponder {
   /** Texts in the administrator's language, for what the code builds (setting labels, units). */
   texts(ctx: Context): Translate {
     return translator(this.locale(ctx));
-  }
-
-  override render(ctx: Context, template: string, data: Record<string, unknown> = {}): void {
-    const locale = localeLocals(this.locale(ctx));
-    ctx.type = 'html';
-    ctx.body = this.env.render(template, { ...this.flash.take(ctx, locale.lang), ...data, ...this.everyPage(ctx), ...locale, csrfToken: ctx.state.csrfToken });
   }
 }

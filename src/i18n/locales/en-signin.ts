@@ -164,6 +164,7 @@ export const enSignIn: Record<string, string> = {
   'loggedOut.heading': 'You are signed out',
   'loggedOut.intro': 'You have signed out. You can close this window.',
   'loggedOut.intro_client': 'You have signed out of {client}. You can close this window.',
+  'loggedOut.again': 'Sign in again',
   'device.code_title': 'Connect a device',
   'device.code_intro': 'Enter the code your device (a command-line tool, a TV) shows. You sign in next.',
   'device.code': 'Code',

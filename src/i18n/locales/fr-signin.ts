@@ -164,6 +164,7 @@ export const frSignIn: Record<string, string> = {
   'loggedOut.heading': 'Vous êtes déconnecté',
   'loggedOut.intro': 'Vous vous êtes déconnecté. Vous pouvez fermer cette fenêtre.',
   'loggedOut.intro_client': 'Vous vous êtes déconnecté de {client}. Vous pouvez fermer cette fenêtre.',
+  'loggedOut.again': 'Se reconnecter',
   'device.code_title': 'Connecter un appareil',
   'device.code_intro': "Saisissez le code affiché par votre appareil (un outil en ligne de commande, une télévision). Vous vous connecterez ensuite.",
   'device.code': 'Code',
