@@ -30,8 +30,11 @@ export type EngineOutcome =
 interface Current {
   requirement: Requirement;
   step: Step;
-  /** The other steps of the requirement that would serve now (the user may pick one instead). */
-  siblings: Step[];
+  /**
+   * The other steps of the requirement that would serve now (the user may pick one instead); not yet
+   * asked when a submit found its own step serving (`#siblings` asks them when a page needs them).
+   */
+  siblings?: Step[];
 }
 
 export class FlowEngine {
@@ -71,22 +74,23 @@ export class FlowEngine {
 
   async submit(session: FlowSession, stepId: string, form: Record<string, string>): Promise<EngineOutcome> {
     const ctx = await this.#context(session);
-    const current = await this.#current(ctx);
-    if (!current) return { kind: 'advance' };
-    const { requirement } = current;
     // The current step, or another that serves the same requirement (a passkey instead of the password).
-    const step = current.step.id === stepId ? current.step : current.siblings.find((s) => s.id === stepId);
-    if (!step) return this.#render(ctx, current, { error: new AppError('flow.step_mismatch') });
+    const current = await this.#current(ctx, stepId);
+    if (!current) return { kind: 'advance' };
+    const { requirement, step } = current;
+    if (step.id !== stepId) return this.#render(ctx, current, { error: new AppError('flow.step_mismatch') });
     let result;
     try {
       result = await step.submit(ctx, form);
     } catch (err) {
+      ctx.facts.clear();
       const error = this.#expected(err);
       await session.save(ctx.state);
       // A failed factor counts against the account; the failure that locks it ends the flow.
       if (ctx.user && error.failedFactor && (await this.#factorFailed(ctx, step.id, error))) throw new AppError('login.locked');
-      return this.#render(ctx, { ...current, step }, { error }, form);
+      return this.#render(ctx, current, { error }, form);
     }
+    ctx.facts.clear();
     switch (result.kind) {
       case 'proven':
         ctx.state.accountId ??= result.accountId;
@@ -102,7 +106,7 @@ export class FlowEngine {
         if (!(await this.#current(ctx))) return this.#finish(ctx);
         return this.#save(session, ctx.state);
       case 'switch': {
-        const target = current.siblings.find((s) => s.id === result.to) ?? (current.step.id === result.to ? current.step : undefined);
+        const target = current.step.id === result.to ? current.step : (await this.#siblings(ctx, current)).find((s) => s.id === result.to);
         if (!target) throw new AppError('request.invalid');
         ctx.state.choices[requirement.id] = result.to;
         ctx.state.entered = undefined;
@@ -110,7 +114,7 @@ export class FlowEngine {
       }
       case 'stay':
         await session.save(ctx.state);
-        return this.#render(ctx, { ...current, step }, { notice: result.notice });
+        return this.#render(ctx, current, { notice: result.notice });
     }
   }
 
@@ -122,13 +126,13 @@ export class FlowEngine {
   /** `submitted`: the form that just failed, for the page to show what was typed (never stored). */
   async #render(ctx: StepContext, current: Current, extra: { notice?: Notice; error?: AppError }, submitted?: Record<string, string>): Promise<EngineOutcome> {
     const alternatives: Record<string, Record<string, unknown>> = {};
-    for (const s of [current.step, ...current.siblings]) {
-      if (s.id !== current.step.id && s.offer) alternatives[s.id] = await s.offer(ctx);
+    for (const s of await this.#siblings(ctx, current)) {
+      if (s.offer) alternatives[s.id] = await s.offer(ctx);
     }
     const view = await current.step.view(ctx, submitted);
     // A factor's page after the first factor may say how many wrong answers the account still takes before it
     // locks (the password page never: it would tell which names exist). Steps that count otherwise say so themselves.
-    if (ctx.user && current.step.proves && view.data.triesLeft === undefined) view.data.triesLeft = await this.lockout.triesLeft(ctx.user.id);
+    if (ctx.user && current.step.proves && view.data.triesLeft === undefined) view.data.triesLeft = this.lockout.triesLeftOf(ctx.user);
     return { kind: 'render', stepId: current.step.id, view, alternatives, savedLocale: ctx.user?.locale, ...extra };
   }
 
@@ -142,6 +146,7 @@ export class FlowEngine {
       audit: { ip: session.ip, clientId: session.clientId },
       rule,
       required,
+      facts: new Map(),
     };
     if (session.state.accountId) {
       const user = await this.users.findById(session.state.accountId);
@@ -173,18 +178,19 @@ export class FlowEngine {
     return !ctx.state.proofs.some((p) => p.kind === step.proves) && meets(assess([...ctx.state.proofs, proof]).acr, ctx.required);
   }
 
-  async #current(ctx: StepContext): Promise<Current | null> {
+  /**
+   * The first requirement not yet met, with the step to show (and the others that would serve).
+   * `submitted`: the step a form was posted to; when it serves its requirement it is the step, and the
+   * other steps are not asked (one query each) unless a page needs them.
+   */
+  async #current(ctx: StepContext, submitted?: string): Promise<Current | null> {
     for (const requirement of this.flow) {
       if (ctx.state.completed.includes(requirement.id)) continue;
       if (requirement.untilLevel && this.#reached(ctx)) continue;
       if (requirement.identifies && ctx.state.accountId) continue;
-      const chosen = ctx.state.choices[requirement.id];
-      const order = chosen ? [chosen, ...requirement.steps.filter((s) => s !== chosen)] : requirement.steps;
-      const serving: Step[] = [];
-      for (const id of order) {
-        const step = this.#steps.get(id)!;
-        if (await this.#serves(ctx, requirement, step)) serving.push(step);
-      }
+      const asked = submitted !== undefined && requirement.steps.includes(submitted) ? this.#steps.get(submitted)! : undefined;
+      if (asked && (await this.#serves(ctx, requirement, asked))) return { requirement, step: asked };
+      const serving = await this.#serving(ctx, requirement, asked);
       const [step, ...siblings] = serving;
       if (step) return { requirement, step, siblings };
       if (requirement.untilLevel) throw new AppError('flow.unmet');
@@ -193,10 +199,30 @@ export class FlowEngine {
     return null;
   }
 
+  /** The requirement's steps that would serve now, the user's choice first (`except`: one already asked). */
+  async #serving(ctx: StepContext, requirement: Requirement, except?: Step): Promise<Step[]> {
+    const chosen = ctx.state.choices[requirement.id];
+    const order = chosen ? [chosen, ...requirement.steps.filter((s) => s !== chosen)] : requirement.steps;
+    const serving: Step[] = [];
+    for (const id of order) {
+      const step = this.#steps.get(id)!;
+      if (step !== except && (await this.#serves(ctx, requirement, step))) serving.push(step);
+    }
+    return serving;
+  }
+
+  async #siblings(ctx: StepContext, current: Current): Promise<Step[]> {
+    current.siblings ??= await this.#serving(ctx, current.requirement, current.step);
+    return current.siblings;
+  }
+
   async #factorFailed(ctx: StepContext, stepId: string, error: AppError): Promise<boolean> {
     const user = ctx.user!;
     await this.audit.record({ ...ctx.audit, type: `login.${stepId}`, outcome: 'failure', subject: user.id, details: { reason: error.code } });
-    return this.lockout.recordFailure(user.id, ctx.audit);
+    if (await this.lockout.recordFailure(user.id, ctx.audit)) return true;
+    // The page that follows says how many tries are left: from the count as it is now.
+    ctx.user = (await this.users.findById(user.id)) ?? user;
+    return false;
   }
 
   async #finish(ctx: StepContext): Promise<EngineOutcome> {

@@ -32,7 +32,31 @@ export interface StepContext {
   /** The level this sign-in must reach: the rule's, or more when the request asks for it. */
   required: Level;
   audit: AuditContext;
+  /** Facts about the account asked in this request (see `once`). */
+  facts: Map<string, Promise<unknown>>;
 }
+
+/**
+ * A fact several steps ask about the account (has it an active soft token?), asked of the database
+ * once per request. The engine forgets them after a step's submit, which may change them; a step's
+ * entry may change only what it records here itself.
+ */
+export function once<T>(ctx: StepContext, key: string, ask: () => Promise<T>): Promise<T> {
+  let known = ctx.facts.get(key) as Promise<T> | undefined;
+  if (!known) {
+    known = ask();
+    ctx.facts.set(key, known);
+  }
+  return known;
+}
+
+/** The facts every step may ask, by one name each. */
+export const facts = {
+  hasActiveToken: (ctx: StepContext, tokens: { hasActive(userId: string): Promise<boolean> }) => once(ctx, 'token.active', () => tokens.hasActive(ctx.user!.id)),
+  hasPasskey: (ctx: StepContext, passkeys: { has(userId: string): Promise<boolean> }) => once(ctx, 'passkey.any', () => passkeys.has(ctx.user!.id)),
+  hasAnswers: (ctx: StepContext, questions: { hasEnough(userId: string): Promise<boolean> }) => once(ctx, 'answers.enough', () => questions.hasEnough(ctx.user!.id)),
+  codesLeft: (ctx: StepContext, codes: { remaining(userId: string): Promise<number> }) => once(ctx, 'codes.remaining', () => codes.remaining(ctx.user!.id)),
+};
 
 export interface Notice {
   code: MessageCode;

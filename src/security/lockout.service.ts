@@ -32,7 +32,12 @@ export class LockoutService {
   /** Failures the account may still have before it locks; null before the first (pages warn after one). */
   async triesLeft(userId: string): Promise<number | null> {
     const user = await this.users.findById(userId);
-    if (!user || user.failedLogins === 0 || this.isLocked(user)) return null;
+    return user ? this.triesLeftOf(user) : null;
+  }
+
+  /** The same, from an account read in this request. */
+  triesLeftOf(user: Pick<UserEntity, 'failedLogins' | 'lockedAt' | 'lockedUntil'>): number | null {
+    if (user.failedLogins === 0 || this.isLocked(user)) return null;
     return Math.max(0, this.policy.threshold - user.failedLogins);
   }
 

@@ -7,7 +7,7 @@ import type { AuthenticatorKind } from '../../src/authenticators/registry.js';
 import type { ClientRuleService } from '../../src/clients/client-rule.service.js';
 import { AppError } from '../../src/errors/app-error.js';
 import { FlowEngine, type FlowSession } from '../../src/interactions/flow-engine.js';
-import { emptyFlowState, type FlowState, type Requirement, type Step, type StepContext, type StepResult } from '../../src/interactions/step.js';
+import { emptyFlowState, facts, type FlowState, type Requirement, type Step, type StepContext, type StepResult } from '../../src/interactions/step.js';
 import type { UserEntity } from '../../src/persistence/entities/user.entity.js';
 import type { LockoutService } from '../../src/security/lockout.service.js';
 import type { UserService } from '../../src/users/user.service.js';
@@ -18,6 +18,7 @@ const USER = { id: 'u1', status: 'active' } as UserEntity;
 /** A step that proves `kind` when the form says `ok`, fails as a factor on `bad`, and as a mistake on anything else. */
 class FakeStep implements Step {
   entered = 0;
+  asked = 0;
   constructor(
     readonly id: string,
     readonly proves: AuthenticatorKind | undefined,
@@ -25,6 +26,7 @@ class FakeStep implements Step {
     private readonly extra: Partial<StepResult> = {},
   ) {}
   async available(ctx: StepContext) {
+    this.asked++;
     return this.serves(ctx);
   }
   async enter() {
@@ -52,14 +54,17 @@ function setup(options: { minLevel?: Level; locksAfter?: number; extraSteps?: Fa
   ];
   const failures: string[] = [];
   const audits: string[] = [];
-  const users = { findById: async (id: string) => (id === USER.id ? USER : null) } as unknown as UserService;
+  // The account's failure count as the store has it (recordFailure adds one).
+  let failedLogins = 0;
+  const users = { findById: async (id: string) => (id === USER.id ? { ...USER, failedLogins } : null) } as unknown as UserService;
   // lockedAtTheEnd: the account is locked by the time the last factor is checked (after the request's own check).
   let lockedNow = false;
   const lockout = {
     isLocked: () => lockedNow,
-    triesLeft: async () => null,
+    triesLeftOf: (u: { failedLogins: number }) => (u.failedLogins > 0 ? 5 - u.failedLogins : null),
     recordFailure: async (id: string) => {
       failures.push(id);
+      failedLogins++;
       return failures.length >= (options.locksAfter ?? 99);
     },
     // The account's row is cleared only when no lock is in force by then (UserService.signedIn).
@@ -148,6 +153,35 @@ describe('flow engine', () => {
     await expect(engine.submit(s, 'pin', { answer: 'bad' })).rejects.toMatchObject({ code: 'login.locked' });
   });
 
+  it('asks only the submitted step whether it serves, and the others when a page offers them', async () => {
+    const { engine, steps } = setup();
+    const s = session({ ...emptyFlowState(), accountId: USER.id, proofs: [{ kind: 'password' }] });
+    await engine.submit(s, 'pin', { answer: 'typo' });
+    // The page after a mistake lists what else would serve: every step was asked once.
+    expect([steps.passkey.asked, steps.totp.asked, steps.pin.asked]).toEqual([1, 1, 1]);
+    expect(await engine.submit(s, 'pin', { answer: 'ok' })).toMatchObject({ kind: 'done', proofs: [{ kind: 'password' }, { kind: 'sms-pin' }] });
+    expect([steps.passkey.asked, steps.totp.asked, steps.pin.asked]).toEqual([1, 1, 2]);
+  });
+
+  it('refuses a submit to a step that does not serve, on the page of the one that does', async () => {
+    const { engine, steps } = setup();
+    const s = session({ ...emptyFlowState(), accountId: USER.id, proofs: [{ kind: 'password' }] });
+    steps.totp.available = async () => false;
+    expect(await engine.submit(s, 'totp', { answer: 'ok' })).toMatchObject({ kind: 'render', stepId: 'passkey', error: { code: 'flow.step_mismatch' } });
+    expect(s.state.proofs).toEqual([{ kind: 'password' }]);
+  });
+
+  it('says how many tries are left from the count after this failure, not the one read before it', async () => {
+    const { engine } = setup();
+    const s = session();
+    await engine.submit(s, 'password', { answer: 'ok' });
+    const page = await engine.show(s);
+    expect(page).toMatchObject({ kind: 'render', view: { data: {} } });
+    expect((page as { view: { data: Record<string, unknown> } }).view.data.triesLeft).toBeNull();
+    expect(await engine.submit(s, 'pin', { answer: 'bad' })).toMatchObject({ kind: 'render', stepId: 'pin', view: { data: { triesLeft: 4 } } });
+    expect(await engine.submit(s, 'pin', { answer: 'bad' })).toMatchObject({ kind: 'render', view: { data: { triesLeft: 3 } } });
+  });
+
   it('runs a step\'s entry once per arrival, not on every reload', async () => {
     const { engine, steps } = setup();
     const s = session({ ...emptyFlowState(), accountId: USER.id, proofs: [{ kind: 'password' }] });
@@ -171,6 +205,24 @@ describe('flow engine', () => {
     const s = session();
     expect(await engine.submit(s, 'pin', { answer: 'ok' })).toMatchObject({ kind: 'render', stepId: 'password', error: { code: 'flow.step_mismatch' } });
     expect(s.state.proofs).toEqual([]);
+  });
+
+  it('asks a fact about the account once per request, and again after a step\'s submit may have changed it', async () => {
+    const asked: string[] = [];
+    const tokens = { hasActive: async (id: string) => (asked.push(id), false) };
+    // Two steps that both serve only an account without an active soft token.
+    const tokenless = (id: string) => {
+      const step = new FakeStep(id, id === 'pin' ? 'sms-pin' : 'mail-pin');
+      step.available = async (ctx: StepContext) => !!ctx.user && !(await facts.hasActiveToken(ctx, tokens));
+      return step;
+    };
+    const { engine } = setup({ extraSteps: [tokenless('mail'), tokenless('sms')] });
+    const s = session({ ...emptyFlowState(), accountId: USER.id, proofs: [{ kind: 'password' }] });
+    await engine.show(s);
+    expect(asked).toEqual([USER.id]);
+    await engine.submit(s, 'mail', { answer: 'typo' });
+    // Once to take the submit, once more for the page after it.
+    expect(asked).toEqual([USER.id, USER.id, USER.id]);
   });
 
   it('stamps the end of the sign-in with the clock it is given', async () => {

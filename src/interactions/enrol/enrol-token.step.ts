@@ -1,7 +1,7 @@
 // Required action: an account without an active soft token sets one up before the sign-in finishes.
 import { AppError } from '../../errors/app-error.js';
 import type { SoftTokenService } from '../../tokens/soft-token.service.js';
-import type { Step, StepContext, StepResult, StepView } from '../step.js';
+import { facts, type Step, type StepContext, type StepResult, type StepView } from '../step.js';
 import type { SetupState, TokenSetup } from '../../tokens/token-setup.js';
 
 export class EnrolTokenStep implements Step {
@@ -19,7 +19,7 @@ export class EnrolTokenStep implements Step {
     const required = this.policy.required;
     // Whoever has just signed in with a soft token code or a passkey has one: no need to ask.
     if (!required || !ctx.user || ctx.state.proofs.some((p) => p.kind === 'soft-token' || p.kind === 'passkey')) return false;
-    return !(await this.tokens.hasActive(ctx.user.id)) && !(await this.passkeys?.has(ctx.user.id));
+    return !(await facts.hasActiveToken(ctx, this.tokens)) && !(this.passkeys && (await facts.hasPasskey(ctx, this.passkeys)));
   }
 
   async view(ctx: StepContext): Promise<StepView> {

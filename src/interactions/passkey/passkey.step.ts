@@ -7,7 +7,7 @@ import type { ChallengeBinding } from '../../passkeys/passkey-challenge.js';
 import type { PasskeyLoginService } from '../../passkeys/passkey-login.service.js';
 import { parseAuthenticationResponse } from '../../passkeys/passkey-response.js';
 import type { PasskeyService, VerifiedPasskey } from '../../passkeys/passkey.service.js';
-import type { Step, StepContext, StepResult, StepView } from '../step.js';
+import { facts, type Step, type StepContext, type StepResult, type StepView } from '../step.js';
 
 export class PasskeyStep implements Step {
   readonly id = 'passkey';
@@ -22,7 +22,7 @@ export class PasskeyStep implements Step {
 
   async available(ctx: StepContext): Promise<boolean> {
     // Anyone may try a passkey on the first page; after the password, only an account that has one.
-    return ctx.user ? this.passkeys.has(ctx.user.id) : !ctx.state.accountId;
+    return ctx.user ? facts.hasPasskey(ctx, this.passkeys) : !ctx.state.accountId;
   }
 
   async view(ctx: StepContext): Promise<StepView> {

@@ -5,7 +5,9 @@ import type { PinChannel } from '../../persistence/entities/one-time-pin.entity.
 import type { Config } from '../../config/config.js';
 import type { OneTimePinService } from '../../pins/one-time-pin.service.js';
 import type { SoftTokenService } from '../../tokens/soft-token.service.js';
-import type { Notice, Step, StepContext, StepResult, StepView } from '../step.js';
+import { facts, once, type Notice, type Step, type StepContext, type StepResult, type StepView } from '../step.js';
+
+const PENDING = 'pin.pending';
 
 export class PinStep implements Step {
   readonly id = 'pin';
@@ -25,7 +27,7 @@ export class PinStep implements Step {
   async available(ctx: StepContext): Promise<boolean> {
     if (!ctx.user || (!ctx.user.mobile && !this.emailAllowed)) return false;
     // An account with a soft token uses it; a PIN instead only where the policy allows it.
-    return this.tokenPolicy.pinFallback || !(await this.tokens.hasActive(ctx.user.id));
+    return this.tokenPolicy.pinFallback || !(await facts.hasActiveToken(ctx, this.tokens));
   }
 
   async enter(ctx: StepContext): Promise<Notice> {
@@ -34,7 +36,8 @@ export class PinStep implements Step {
 
   async view(ctx: StepContext): Promise<StepView> {
     const user = ctx.user!;
-    const pending = await this.pins.pending(user.id, this.#purpose(ctx));
+    // Just sent by this request's entry, or asked of the store.
+    const pending = await once(ctx, PENDING, () => this.pins.pending(user.id, this.#purpose(ctx)));
     const channel = (ctx.state.data.pin?.channel as PinChannel | undefined) ?? pending?.channel;
     return {
       template: 'steps/pin.njk',
@@ -71,6 +74,7 @@ export class PinStep implements Step {
   async #send(ctx: StepContext, channel: PinChannel): Promise<Notice> {
     ctx.state.data.pin = { channel };
     const sent = await this.pins.send(ctx.user!, this.#purpose(ctx), channel, ctx.audit);
+    ctx.facts.set(PENDING, Promise.resolve(sent));
     return { code: 'pin.sent', params: { destination: sent.masked } };
   }
 

@@ -4,7 +4,7 @@ import { AppError } from '../../errors/app-error.js';
 import { questionsFromForm } from '../../questions/questions-form.js';
 import type { SecurityQuestionService } from '../../questions/security-question.service.js';
 import { typedQuestions } from './typed-questions.js';
-import type { Step, StepContext, StepResult, StepView } from '../step.js';
+import { facts, type Step, type StepContext, type StepResult, type StepView } from '../step.js';
 
 export class EnrolQuestionsStep implements Step {
   readonly id = 'enrol-questions';
@@ -16,7 +16,7 @@ export class EnrolQuestionsStep implements Step {
 
   async available(ctx: StepContext): Promise<boolean> {
     const required = this.policy.required;
-    return required && !!ctx.user && !(await this.questions.hasEnough(ctx.user.id));
+    return required && !!ctx.user && !(await facts.hasAnswers(ctx, this.questions));
   }
 
   async view(_ctx: StepContext, submitted?: Record<string, string>): Promise<StepView> {

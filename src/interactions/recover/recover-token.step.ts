@@ -7,7 +7,7 @@ import type { SecurityNoticeService } from '../../notices/security-notice.servic
 import type { SecurityQuestionService } from '../../questions/security-question.service.js';
 import type { LockoutService } from '../../security/lockout.service.js';
 import type { SoftTokenService } from '../../tokens/soft-token.service.js';
-import type { Step, StepContext, StepResult, StepView } from '../step.js';
+import { facts, type Step, type StepContext, type StepResult, type StepView } from '../step.js';
 
 interface RecoverState {
   phase?: 'questions' | 'actions' | 'confirm' | 'done';
@@ -31,8 +31,10 @@ export class RecoverTokenStep implements Step {
 
   async available(ctx: StepContext): Promise<boolean> {
     const phase = this.#state(ctx).phase;
-    if (!ctx.user || phase === 'done' || !(await this.questions.hasEnough(ctx.user.id))) return false;
-    return !!phase || (await this.tokens.hasActive(ctx.user.id));
+    if (!ctx.user || phase === 'done') return false;
+    // Before recovery begins: only for an account whose soft token it replaces.
+    if (!phase && !(await facts.hasActiveToken(ctx, this.tokens))) return false;
+    return facts.hasAnswers(ctx, this.questions);
   }
 
   async enter(ctx: StepContext): Promise<void> {

@@ -5,7 +5,7 @@ import { assess, meets } from '../../authenticators/assurance.js';
 import { AppError } from '../../errors/app-error.js';
 import type { RecoveryCodeService } from '../../recovery/recovery-code.service.js';
 import type { LockoutService } from '../../security/lockout.service.js';
-import type { Step, StepContext, StepResult, StepView } from '../step.js';
+import { facts, type Step, type StepContext, type StepResult, type StepView } from '../step.js';
 
 export class RecoveryCodeStep implements Step {
   readonly id = 'recovery-code';
@@ -19,7 +19,7 @@ export class RecoveryCodeStep implements Step {
   ) {}
 
   async available(ctx: StepContext): Promise<boolean> {
-    return !!ctx.user && (await this.codes.remaining(ctx.user.id)) > 0;
+    return !!ctx.user && (await facts.codesLeft(ctx, this.codes)) > 0;
   }
 
   /** Offered on a sibling's page ("Use a recovery code", posting `choose` here): nothing to hand over. */

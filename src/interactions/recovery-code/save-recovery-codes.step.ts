@@ -4,7 +4,7 @@
 import { AppError } from '../../errors/app-error.js';
 import type { RecoveryCodeService } from '../../recovery/recovery-code.service.js';
 import type { SecretBox } from '../../security/secret-box.js';
-import type { Step, StepContext, StepResult, StepView } from '../step.js';
+import { facts, type Step, type StepContext, type StepResult, type StepView } from '../step.js';
 import { recoveryCodesView } from '../../recovery/recovery-codes-view.js';
 
 export class SaveRecoveryCodesStep implements Step {
@@ -20,7 +20,7 @@ export class SaveRecoveryCodesStep implements Step {
   async available(ctx: StepContext): Promise<boolean> {
     if (!ctx.user) return false;
     if (this.#sealed(ctx)) return true;
-    return this.enrolledNow(ctx) && (await this.codes.remaining(ctx.user.id)) === 0;
+    return this.enrolledNow(ctx) && (await facts.codesLeft(ctx, this.codes)) === 0;
   }
 
   async enter(ctx: StepContext): Promise<void> {

@@ -3,7 +3,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { SecurityQuestionService } from '../../questions/security-question.service.js';
 import type { TokenVerifier } from '../../tokens/token-verifier.js';
 import type { SoftTokenService } from '../../tokens/soft-token.service.js';
-import type { Step, StepContext, StepResult, StepView } from '../step.js';
+import { facts, type Step, type StepContext, type StepResult, type StepView } from '../step.js';
 
 export class TotpStep implements Step {
   readonly id = 'totp';
@@ -17,11 +17,11 @@ export class TotpStep implements Step {
   ) {}
 
   async available(ctx: StepContext): Promise<boolean> {
-    return !!ctx.user && (await this.tokens.hasActive(ctx.user.id));
+    return !!ctx.user && (await facts.hasActiveToken(ctx, this.tokens));
   }
 
   async view(ctx: StepContext): Promise<StepView> {
-    return { template: 'steps/totp.njk', data: { canUsePin: this.policy.pinFallback, canRecover: await this.questions.hasEnough(ctx.user!.id) } };
+    return { template: 'steps/totp.njk', data: { canUsePin: this.policy.pinFallback, canRecover: await facts.hasAnswers(ctx, this.questions) } };
   }
 
   async submit(ctx: StepContext, form: Record<string, string>): Promise<StepResult> {
