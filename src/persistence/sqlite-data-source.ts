@@ -1,16 +1,36 @@
 // TypeORM's SQLite data source with the two things its driver leaves to us, through public API only:
-// - one transaction at a time: every caller shares one connection, and TypeORM nests a transaction
-//   begun while another runs into it (or both send BEGIN and one fails);
+// - one transaction at a time, and no other write on the connection while it is open: every caller
+//   shares one connection, and a write sent while another request's transaction is open would join
+//   it: acknowledged, then lost if that transaction rolls back. Such writes wait for the transaction
+//   to end; the transaction waits for those already sent. A transaction's own queries are known by
+//   their asynchronous context. Reads are not held back (they would wait for every group commit of
+//   the oidc-provider adapter): a read may see a row of a transaction that is then rolled back.
 // - raw queries (`ds.query`: the oidc-provider adapter, the sign-in lookups) keep their prepared
 //   statement (kept-statements.ts).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type sqlite3 from 'sqlite3';
-import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
+import { DataSource, type EntityManager, type QueryRunner, type ReplicationMode } from 'typeorm';
 import { KeptStatements } from './kept-statements.js';
+
+/** A statement that only reads (an UPDATE … RETURNING writes). */
+const READ = /^\s*SELECT\b/i;
 
 type Isolation = NonNullable<Parameters<QueryRunner['startTransaction']>[0]>;
 
+interface Open {
+  token: object;
+  ended: Promise<void>;
+}
+
 export class SqliteDataSource extends DataSource {
   #transactions: Promise<unknown> = Promise.resolve();
+  /** The transaction under way, if any. */
+  #open: Open | null = null;
+  readonly #inside = new AsyncLocalStorage<object>();
+  /** Queries sent outside a transaction and not yet answered, and who waits for them to be none. */
+  #inFlight = 0;
+  #drained: (() => void) | null = null;
+  readonly #gated = new WeakMap<QueryRunner, QueryRunner>();
   // QueryRunner.connect() hands out the connection itself: node-sqlite3's Database.
   readonly #statements = new KeptStatements(async () => (await this.createQueryRunner().connect()) as sqlite3.Database);
   #closing = false;
@@ -22,7 +42,16 @@ export class SqliteDataSource extends DataSource {
       // A save() outside a transaction opens one of its own on the shared connection: let it end.
       // TypeORM marks ours active before its first await, so nothing can begin between the two.
       while (this.createQueryRunner().isTransactionActive) await new Promise((resolve) => setTimeout(resolve, 1));
-      return typeof first === 'function' ? super.transaction(first) : super.transaction(first, second!);
+      const token = {};
+      let end!: () => void;
+      this.#open = { token, ended: new Promise<void>((resolve) => (end = resolve)) };
+      try {
+        if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+        return await this.#inside.run(token, () => (typeof first === 'function' ? super.transaction(first) : super.transaction(first, second!)));
+      } finally {
+        this.#open = null;
+        end();
+      }
     };
     const result = this.#transactions.then(start, start);
     this.#transactions = result.catch(() => undefined);
@@ -31,7 +60,19 @@ export class SqliteDataSource extends DataSource {
 
   override async query<T = unknown>(sql: string, parameters?: unknown[], queryRunner?: QueryRunner): Promise<T> {
     if (this.#closing || !this.isInitialized || queryRunner?.isReleased) return super.query(sql, parameters, queryRunner);
-    return (await this.#statements.query(sql, parameters ?? [])) as T;
+    return this.#inTurn(sql, async () => (await this.#statements.query(sql, parameters ?? [])) as T);
+  }
+
+  /** TypeORM's repositories and query builders ask for a runner: theirs waits its turn too. */
+  override createQueryRunner(mode?: ReplicationMode): QueryRunner {
+    const runner = super.createQueryRunner(mode);
+    let gated = this.#gated.get(runner);
+    if (!gated) {
+      const query = (...args: Parameters<QueryRunner['query']>) => this.#inTurn(args[0], () => runner.query(...args));
+      gated = new Proxy(runner, { get: (target, key) => (key === 'query' ? query : Reflect.get(target, key, target)) });
+      this.#gated.set(runner, gated);
+    }
+    return gated;
   }
 
   override async destroy(): Promise<void> {
@@ -39,5 +80,22 @@ export class SqliteDataSource extends DataSource {
     this.#closing = true;
     await this.#statements.close();
     await super.destroy();
+  }
+
+  /** Runs `query` now when it reads, when no transaction is open, or when it belongs to the one that is; else after it. */
+  async #inTurn<T>(sql: string, query: () => Promise<T>): Promise<T> {
+    if (READ.test(sql)) return query();
+    const inside = this.#inside.getStore();
+    if (inside !== undefined && inside === this.#open?.token) return query();
+    while (this.#open) await this.#open.ended;
+    this.#inFlight++;
+    try {
+      return await query();
+    } finally {
+      if (--this.#inFlight === 0 && this.#drained) {
+        this.#drained();
+        this.#drained = null;
+      }
+    }
   }
 }
