@@ -39,7 +39,7 @@ export interface StepContext {
 /**
  * A fact several steps ask about the account (has it an active soft token?), asked of the database
  * once per request. The engine forgets them after a step's submit, which may change them; a step's
- * entry may change only what it records here itself.
+ * entry that changes one sets it anew (`ctx.facts.set(FACT.codesLeft, …)`).
  */
 export function once<T>(ctx: StepContext, key: string, ask: () => Promise<T>): Promise<T> {
   let known = ctx.facts.get(key) as Promise<T> | undefined;
@@ -51,11 +51,13 @@ export function once<T>(ctx: StepContext, key: string, ask: () => Promise<T>): P
 }
 
 /** The facts every step may ask, by one name each. */
+export const FACT = { activeToken: 'token.active', passkey: 'passkey.any', answers: 'answers.enough', codesLeft: 'codes.remaining' } as const;
+
 export const facts = {
-  hasActiveToken: (ctx: StepContext, tokens: { hasActive(userId: string): Promise<boolean> }) => once(ctx, 'token.active', () => tokens.hasActive(ctx.user!.id)),
-  hasPasskey: (ctx: StepContext, passkeys: { has(userId: string): Promise<boolean> }) => once(ctx, 'passkey.any', () => passkeys.has(ctx.user!.id)),
-  hasAnswers: (ctx: StepContext, questions: { hasEnough(userId: string): Promise<boolean> }) => once(ctx, 'answers.enough', () => questions.hasEnough(ctx.user!.id)),
-  codesLeft: (ctx: StepContext, codes: { remaining(userId: string): Promise<number> }) => once(ctx, 'codes.remaining', () => codes.remaining(ctx.user!.id)),
+  hasActiveToken: (ctx: StepContext, tokens: { hasActive(userId: string): Promise<boolean> }) => once(ctx, FACT.activeToken, () => tokens.hasActive(ctx.user!.id)),
+  hasPasskey: (ctx: StepContext, passkeys: { has(userId: string): Promise<boolean> }) => once(ctx, FACT.passkey, () => passkeys.has(ctx.user!.id)),
+  hasAnswers: (ctx: StepContext, questions: { hasEnough(userId: string): Promise<boolean> }) => once(ctx, FACT.answers, () => questions.hasEnough(ctx.user!.id)),
+  codesLeft: (ctx: StepContext, codes: { remaining(userId: string): Promise<number> }) => once(ctx, FACT.codesLeft, () => codes.remaining(ctx.user!.id)),
 };
 
 export interface Notice {

@@ -3,7 +3,8 @@
 //   shares one connection, and a write sent while another request's transaction is open would join
 //   it: acknowledged, then lost if that transaction rolls back. Such writes wait for the transaction
 //   to end; the transaction waits for those already sent. A transaction's own queries are known by
-//   their asynchronous context. Reads are not held back (they would wait for every group commit of
+//   their asynchronous context; save() and remove(), which would open one of their own that no
+//   context tells apart, are refused. Reads are not held back (they would wait for every group commit of
 //   the oidc-provider adapter): a read may see a row of a transaction that is then rolled back.
 // - raw queries (`ds.query`: the oidc-provider adapter, the sign-in lookups) keep their prepared
 //   statement (kept-statements.ts).
@@ -34,14 +35,13 @@ export class SqliteDataSource extends DataSource {
   // QueryRunner.connect() hands out the connection itself: node-sqlite3's Database.
   readonly #statements = new KeptStatements(async () => (await this.createQueryRunner().connect()) as sqlite3.Database);
   #closing = false;
+  /** Migrations run their own transactions, before the server takes requests. */
+  #migrating = false;
 
   override transaction<T>(run: (manager: EntityManager) => Promise<T>): Promise<T>;
   override transaction<T>(isolation: Isolation, run: (manager: EntityManager) => Promise<T>): Promise<T>;
   override transaction<T>(first: Isolation | ((manager: EntityManager) => Promise<T>), second?: (manager: EntityManager) => Promise<T>): Promise<T> {
     const start = async (): Promise<T> => {
-      // A save() outside a transaction opens one of its own on the shared connection: let it end.
-      // TypeORM marks ours active before its first await, so nothing can begin between the two.
-      while (this.createQueryRunner().isTransactionActive) await new Promise((resolve) => setTimeout(resolve, 1));
       const token = {};
       let end!: () => void;
       this.#open = { token, ended: new Promise<void>((resolve) => (end = resolve)) };
@@ -69,10 +69,39 @@ export class SqliteDataSource extends DataSource {
     let gated = this.#gated.get(runner);
     if (!gated) {
       const query = (...args: Parameters<QueryRunner['query']>) => this.#inTurn(args[0], () => runner.query(...args));
-      gated = new Proxy(runner, { get: (target, key) => (key === 'query' ? query : Reflect.get(target, key, target)) });
+      // save() and remove() open a transaction of their own on the shared connection, which nothing
+      // here can tell from the others: on SQLite they are refused (ds.transaction, or insert/update/delete).
+      const startTransaction = (...args: Parameters<QueryRunner['startTransaction']>) => {
+        const inside = this.#inside.getStore();
+        if (!this.#migrating && (inside === undefined || inside !== this.#open?.token)) {
+          return Promise.reject(new Error('On SQLite a transaction is opened with DataSource.transaction(), not by save() or remove()'));
+        }
+        return Reflect.apply(runner.startTransaction, gated, args) as Promise<void>;
+      };
+      gated = new Proxy(runner, {
+        get: (target, key) => (key === 'query' ? query : key === 'startTransaction' ? startTransaction : Reflect.get(target, key, target)),
+      });
       this.#gated.set(runner, gated);
     }
     return gated;
+  }
+
+  override async runMigrations(options?: Parameters<DataSource['runMigrations']>[0]): ReturnType<DataSource['runMigrations']> {
+    this.#migrating = true;
+    try {
+      return await super.runMigrations(options);
+    } finally {
+      this.#migrating = false;
+    }
+  }
+
+  override async undoLastMigration(options?: Parameters<DataSource['undoLastMigration']>[0]): Promise<void> {
+    this.#migrating = true;
+    try {
+      await super.undoLastMigration(options);
+    } finally {
+      this.#migrating = false;
+    }
   }
 
   override async destroy(): Promise<void> {

@@ -59,7 +59,10 @@ describe('transactions beside other writes', () => {
   });
 
   it('lets a query sent just before a transaction begins finish outside it', async () => {
-    const sent = db.ds.query(insert('just-before'));
+    // A write that takes a while (it counts to 300,000 first): the transaction's BEGIN would overtake it.
+    const slow = `INSERT INTO oidc_payloads (model, id, payload) SELECT 'Iso', 'just-before', '{}'
+      FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) SELECT max(x) AS n FROM c) AS counted`;
+    const sent = db.ds.query(slow);
     const rolledBack = db.ds.transaction(async () => {
       throw new Error('refused');
     });

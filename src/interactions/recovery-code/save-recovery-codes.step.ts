@@ -4,7 +4,7 @@
 import { AppError } from '../../errors/app-error.js';
 import type { RecoveryCodeService } from '../../recovery/recovery-code.service.js';
 import type { SecretBox } from '../../security/secret-box.js';
-import { facts, type Step, type StepContext, type StepResult, type StepView } from '../step.js';
+import { FACT, facts, type Step, type StepContext, type StepResult, type StepView } from '../step.js';
 import { recoveryCodesView } from '../../recovery/recovery-codes-view.js';
 
 export class SaveRecoveryCodesStep implements Step {
@@ -26,6 +26,7 @@ export class SaveRecoveryCodesStep implements Step {
   async enter(ctx: StepContext): Promise<void> {
     if (this.#sealed(ctx)) return;
     const codes = await this.codes.generate(ctx.user!, ctx.audit);
+    ctx.facts.set(FACT.codesLeft, Promise.resolve(codes.length));
     ctx.state.data[this.id] = { sealed: this.box.seal(JSON.stringify(codes), this.#context(ctx)) };
   }
 
