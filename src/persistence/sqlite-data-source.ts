@@ -112,19 +112,23 @@ export class SqliteDataSource extends DataSource {
   }
 
   /** Runs `query` now when it reads, when no transaction is open, or when it belongs to the one that is; else after it. */
-  async #inTurn<T>(sql: string, query: () => Promise<T>): Promise<T> {
+  #inTurn<T>(sql: string, query: () => Promise<T>): Promise<T> {
     if (READ.test(sql)) return query();
-    const inside = this.#inside.getStore();
-    if (inside !== undefined && inside === this.#open?.token) return query();
-    while (this.#open) await this.#open.ended;
+    if (this.#open) {
+      const inside = this.#inside.getStore();
+      return inside !== undefined && inside === this.#open.token ? query() : this.#afterOpen(sql, query);
+    }
     this.#inFlight++;
-    try {
-      return await query();
-    } finally {
+    return query().finally(() => {
       if (--this.#inFlight === 0 && this.#drained) {
         this.#drained();
         this.#drained = null;
       }
-    }
+    });
+  }
+
+  async #afterOpen<T>(sql: string, query: () => Promise<T>): Promise<T> {
+    while (this.#open) await this.#open.ended;
+    return this.#inTurn(sql, query);
   }
 }
