@@ -26,6 +26,7 @@ import { withStartupLock } from './persistence/startup-lock.js';
 import { createAdapter, removeExpiredPayloads } from './provider/adapter.js';
 import { auditBackchannelEvents, backchannelNotifier } from './provider/backchannel-notifier.js';
 import { postAsGet } from './http/post-as-get.js';
+import { holdWrites } from './provider/held-writes.js';
 import { ownRoutes } from './http/own-routes.js';
 import { createProvider } from './provider/provider.js';
 import { randomToken } from './security/random.js';
@@ -77,6 +78,8 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
   provider.use(metrics.timer);
   provider.use(securityHeaders(config.issuer.startsWith('https://')));
   provider.use(errorHandler(views, log));
+  // A token response leaves once its rows are committed, in one commit rather than one per row.
+  provider.use(holdWrites(['/token']));
   // POST at /auth and /session/end, answered as a GET so that SameSite=Lax cookies come along.
   provider.use(postAsGet(['/auth', '/session/end'], createSecretKey(await services.secrets.bytes('post-as-get-key')), services.clock));
   const adminApi = adminApiRoutes(provider, services);

@@ -12,6 +12,7 @@ import type { JsonObject } from '../persistence/columns.js';
 import { sqlFor } from '../persistence/kept-update.js';
 import { OidcPayloadEntity } from '../persistence/entities/oidc-payload.entity.js';
 import type { Clock } from '../support/clock.js';
+import { heldWrite } from './held-writes.js';
 import { type BatchStatement, WriteBatcher } from './write-batcher.js';
 
 export interface AdapterClass {
@@ -70,6 +71,10 @@ const upsert = (rows: number) => `INSERT INTO oidc_payloads (model, id, payload,
     user_code = COALESCE(excluded.user_code, oidc_payloads.user_code),
     uid = excluded.uid, account_id = excluded.account_id, client_id = excluded.client_id, expires_at = excluded.expires_at, consumed_at = NULL`;
 const UPSERT = upsert(1);
+// n rows consumed at once (SQLite only, as the batcher is): the rows' (model, id, time) as a table.
+const consume = (rows: number) => `UPDATE oidc_payloads SET consumed_at = v.at
+  FROM (${Array.from({ length: rows }, (_, r) => `SELECT $${r * 3 + 1} AS model, $${r * 3 + 2} AS id, $${r * 3 + 3} AS at`).join(' UNION ALL ')}) AS v
+  WHERE oidc_payloads.model = v.model AND oidc_payloads.id = v.id`;
 
 /** AES-256-GCM, `base64url(iv ‖ ciphertext ‖ tag)`; the field name is bound in as associated data. */
 function sealer(key: KeyObject) {
@@ -109,17 +114,32 @@ export function createAdapter(
   const sql = sqlFor(ds);
   // SQLite: concurrent writes share one commit (write-batcher.ts); PostgreSQL commits per connection.
   const batcher = ds.options.type === 'postgres' ? undefined : new WriteBatcher(ds);
-  const write = async (statement: BatchStatement | string, params: unknown[]): Promise<void> => {
-    if (batcher) return batcher.write(statement, params);
-    await ds.query(typeof statement === 'string' ? statement : statement.sql, params);
+  // Rows written by a request that holds its writes (held-writes.ts), until they are committed: a
+  // find of one of them waits for its commit, so another request never reads around it.
+  const uncommitted = new Map<string, Promise<void>>();
+  /** `row` (model and row id) names the one row the write touches; only such a write may be held. */
+  const write = async (statement: BatchStatement | string, params: unknown[], row?: string): Promise<void> => {
+    if (!batcher) {
+      await ds.query(typeof statement === 'string' ? statement : statement.sql, params);
+      return;
+    }
+    const committed = batcher.write(statement, params, row);
+    if (row === undefined || !heldWrite(committed)) return committed;
+    uncommitted.set(row, committed);
+    const forget = () => void (uncommitted.get(row) === committed && uncommitted.delete(row));
+    committed.then(forget, forget);
   };
-  const upserts = new Map<number, string>();
+  /** A statement with its multi-row forms, each made once. */
+  const batchable = (one: string, rows: (n: number) => string): BatchStatement => {
+    const made = new Map<number, string>();
+    return { sql: sql(one), forRows: (n) => made.get(n) ?? made.set(n, sql(rows(n))).get(n)! };
+  };
   const statements = {
-    upsert: { sql: sql(UPSERT), forRows: (n: number) => upserts.get(n) ?? upserts.set(n, sql(upsert(n))).get(n)! } satisfies BatchStatement,
+    upsert: batchable(UPSERT, upsert),
     byId: sql(`SELECT ${COLUMNS} FROM oidc_payloads WHERE model = $1 AND id = $2`),
     byUserCode: sql(`SELECT ${COLUMNS} FROM oidc_payloads WHERE model = $1 AND user_code = $2`),
     byUid: sql(`SELECT ${COLUMNS} FROM oidc_payloads WHERE model = $1 AND uid = $2`),
-    consume: sql('UPDATE oidc_payloads SET consumed_at = $3 WHERE model = $1 AND id = $2'),
+    consume: batchable('UPDATE oidc_payloads SET consumed_at = $3 WHERE model = $1 AND id = $2', consume),
     destroy: sql('DELETE FROM oidc_payloads WHERE model = $1 AND id = $2'),
     revokeByGrantId: sql('DELETE FROM oidc_payloads WHERE grant_id = $1'),
   };
@@ -143,6 +163,11 @@ export function createAdapter(
     /** The row id: the keyed hash of a bearer value, other ids as they are. */
     #rowId(id: string): string {
       return this.#hashed ? hash(id) : id;
+    }
+
+    /** The key of a row in `uncommitted`. */
+    #row(rowId: string): string {
+      return `${this.model}\0${rowId}`;
     }
 
     /** What is written: no bearer value in the clear (the user code goes, hashed, in its own column). */
@@ -174,12 +199,15 @@ export function createAdapter(
       const userCode = typeof payload.userCode === 'string' ? hash(payload.userCode) : null;
       const expiresAt = expiresIn ? clock.now() + expiresIn * 1000 : null;
       const stored = JSON.stringify(this.#toStored(payload));
-      await write(statements.upsert, [this.model, this.#rowId(id), stored, payload.grantId ?? null, userCode, payload.uid ?? null, accountId, clientId, expiresAt]);
+      const rowId = this.#rowId(id);
+      await write(statements.upsert, [this.model, rowId, stored, payload.grantId ?? null, userCode, payload.uid ?? null, accountId, clientId, expiresAt], this.#row(rowId));
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') return (await clientMetadata(id)) as AdapterPayload | undefined;
-      return this.#fromStored(await one(statements.byId, [this.model, this.#rowId(id)]), id);
+      const rowId = this.#rowId(id);
+      await uncommitted.get(this.#row(rowId))?.catch(() => undefined);
+      return this.#fromStored(await one(statements.byId, [this.model, rowId]), id);
     }
 
     /** A user code with its device code is a bearer pair: looked up by its hash, never stored. */
@@ -194,11 +222,13 @@ export function createAdapter(
     }
 
     async consume(id: string): Promise<void> {
-      await write(statements.consume, [this.model, this.#rowId(id), clock.now()]);
+      const rowId = this.#rowId(id);
+      await write(statements.consume, [this.model, rowId, clock.now()], this.#row(rowId));
     }
 
     async destroy(id: string): Promise<void> {
-      await write(statements.destroy, [this.model, this.#rowId(id)]);
+      const rowId = this.#rowId(id);
+      await write(statements.destroy, [this.model, rowId], this.#row(rowId));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {

@@ -10,6 +10,9 @@
 // connection those trips, not the disk, are what a busy token endpoint waits for. A batch of one
 // such run needs no transaction at all (one statement is atomic).
 //
+// Writes that each name the one row they touch, no row twice, commute: a batch of them is sent
+// grouped by statement (a refresh-token rotation's consume, then every new token in one INSERT).
+//
 // A batch that fails is tried again row by row, so one caller's failure is never another's.
 // PostgreSQL needs none of this: each pooled connection commits on its own.
 import type { DataSource, EntityManager } from 'typeorm';
@@ -26,6 +29,8 @@ export interface BatchStatement {
 interface Write {
   statement: BatchStatement;
   params: unknown[];
+  /** The one row the write touches, when it names one. */
+  row: string | undefined;
   resolve(): void;
   reject(err: unknown): void;
 }
@@ -42,9 +47,10 @@ export class WriteBatcher {
 
   constructor(private readonly ds: DataSource) {}
 
-  write(statement: BatchStatement | string, params: unknown[]): Promise<void> {
+  /** `row` names the one row the write touches (any string that tells rows apart), if it touches one. */
+  write(statement: BatchStatement | string, params: unknown[], row?: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.#pending.push({ statement: typeof statement === 'string' ? { sql: statement } : statement, params, resolve, reject });
+      this.#pending.push({ statement: typeof statement === 'string' ? { sql: statement } : statement, params, row, resolve, reject });
       if (!this.#flushing) {
         this.#flushing = true;
         // Writes made in the same turn of the event loop go in the first transaction.
@@ -104,12 +110,29 @@ export class WriteBatcher {
 /** The batch cut where the statement changes; a statement without a multi-row form runs row by row. */
 function runsOf(batch: Write[]): Write[][] {
   const runs: Write[][] = [];
-  for (const w of batch) {
+  for (const w of commute(batch) ? byStatement(batch) : batch) {
     const last = runs.at(-1);
     if (last && last[0]!.statement === w.statement && w.statement.forRows) last.push(w);
     else runs.push([w]);
   }
   return runs;
+}
+
+/** Whether every write names its row and no row comes twice: then their order does not matter. */
+function commute(batch: Write[]): boolean {
+  const rows = new Set<string>();
+  for (const { row } of batch) {
+    if (row === undefined || rows.has(row)) return false;
+    rows.add(row);
+  }
+  return true;
+}
+
+/** The writes of each statement together, statements in the order they first came. */
+function byStatement(batch: Write[]): Write[] {
+  const rank = new Map<BatchStatement, number>();
+  for (const w of batch) if (!rank.has(w.statement)) rank.set(w.statement, rank.size);
+  return batch.toSorted((a, b) => rank.get(a.statement)! - rank.get(b.statement)!);
 }
 
 /** One run as one statement: its rows' parameters one after the other, the last row repeated up to the bucket. */

@@ -63,4 +63,77 @@ describe('WriteBatcher', () => {
     expect(sent[0]!.match(/\(/g)!.length).toBeGreaterThanOrEqual(16);
     expect(sent).toHaveLength(postgres ? 1 + 12 : 1);
   });
+
+  describe('writes that each name their row', () => {
+    const postgres = () => Boolean(process.env.TEST_DATABASE_URL);
+    const n = (i: number) => (postgres() ? `$${i}` : `?${i}`);
+    const rowsOf = (count: number, width: number, row: (r: number) => string) => Array.from({ length: count }, (_, r) => row(r * width)).join(', ');
+    const insert = (rows: number) =>
+      `INSERT INTO oidc_payloads (model, id, payload) VALUES ${rowsOf(rows, 3, (b) => `(${n(b + 1)}, ${n(b + 2)}, ${n(b + 3)})`)} ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload`;
+    // Marks rows consumed: one (model, id) pair per row.
+    const mark = (rows: number) => `UPDATE oidc_payloads SET consumed_at = 1 WHERE ${rowsOf(rows, 2, (b) => `(model = ${n(b + 1)} AND id = ${n(b + 2)})`).replaceAll('), (', ') OR (')}`;
+    const upsert: BatchStatement = { sql: insert(1), forRows: insert };
+    const consume: BatchStatement = { sql: mark(1), forRows: mark };
+
+    /** The statements the batch sends for `writes`, and its rows afterwards. */
+    async function send(model: string, writes: (batcher: WriteBatcher) => Array<Promise<void>>) {
+      const batcher = new WriteBatcher(db.ds);
+      const sent: string[] = [];
+      const query = db.ds.query.bind(db.ds);
+      (db.ds as unknown as { query: typeof query }).query = (sql, ...rest) => {
+        if (/^(INSERT INTO|UPDATE) oidc_payloads/.test(sql)) sent.push(sql.split(' ')[0]!);
+        return query(sql, ...rest);
+      };
+      try {
+        await Promise.all(writes(batcher));
+      } finally {
+        (db.ds as unknown as { query: typeof query }).query = query;
+      }
+      const rows = (await db.ds.query(`SELECT id, payload, consumed_at FROM oidc_payloads WHERE model = '${model}' ORDER BY id`)) as Array<{ id: string; payload: string; consumed_at: unknown }>;
+      return { sent, rows: rows.map((r) => ({ id: r.id, payload: r.payload, consumed: r.consumed_at !== null })) };
+    }
+
+    it('go grouped by statement when no row comes twice', async () => {
+      await db.ds.query(`INSERT INTO oidc_payloads (model, id, payload) VALUES ('Rotate', 'old-1', '{}'), ('Rotate', 'old-2', '{}')`);
+      // Two rotations interleaved: each consumes its old row and writes two new ones.
+      const { sent, rows } = await send('Rotate', (b) =>
+        [1, 2].flatMap((i) => [
+          b.write(consume, ['Rotate', `old-${i}`], `old-${i}`),
+          b.write(upsert, ['Rotate', `new-${i}`, 'n'], `new-${i}`),
+          b.write(upsert, ['Rotate', `access-${i}`, 'a'], `access-${i}`),
+        ]),
+      );
+      expect(rows).toEqual([
+        { id: 'access-1', payload: 'a', consumed: false },
+        { id: 'access-2', payload: 'a', consumed: false },
+        { id: 'new-1', payload: 'n', consumed: false },
+        { id: 'new-2', payload: 'n', consumed: false },
+        { id: 'old-1', payload: '{}', consumed: true },
+        { id: 'old-2', payload: '{}', consumed: true },
+      ]);
+      // One UPDATE for both old rows, one INSERT for the four new ones (not four runs: U, I, U, I).
+      if (!postgres()) expect(sent).toEqual(['UPDATE', 'INSERT']);
+    });
+
+    it('keep their order when a row comes twice, or a write names none', async () => {
+      const twice = await send('Twice', (b) => [
+        b.write(upsert, ['Twice', 'r', 'first'], 'r'),
+        b.write(consume, ['Twice', 'r'], 'r'),
+        b.write(upsert, ['Twice', 'r', 'second'], 'r'),
+      ]);
+      // In order: the last payload wins (this upsert leaves the mark alone, so the mark stays too).
+      expect(twice.rows).toEqual([{ id: 'r', payload: 'second', consumed: true }]);
+      if (!postgres()) expect(twice.sent).toEqual(['INSERT', 'UPDATE', 'INSERT']);
+      const unnamed = await send('Unnamed', (b) => [
+        b.write(upsert, ['Unnamed', 'a', '1'], 'a'),
+        b.write(consume, ['Unnamed', 'a']),
+        b.write(upsert, ['Unnamed', 'b', '2'], 'b'),
+      ]);
+      expect(unnamed.rows).toEqual([
+        { id: 'a', payload: '1', consumed: true },
+        { id: 'b', payload: '2', consumed: false },
+      ]);
+      if (!postgres()) expect(unnamed.sent).toEqual(['INSERT', 'UPDATE', 'INSERT']);
+    });
+  });
 });

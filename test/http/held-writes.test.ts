@@ -1,0 +1,202 @@
+// A token response waits for its rows (held-writes.ts): the rows of a refresh-token rotation share
+// one commit on SQLite, no token leaves before its rows are committed, and a row that cannot be
+// written turns the response into an error without tokens.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Context, Next } from 'koa';
+import * as oidc from 'openid-client';
+import { createAdapter } from '../../src/provider/adapter.js';
+import { heldWrite, holdWrites } from '../../src/provider/held-writes.js';
+import { systemClock } from '../../src/support/clock.js';
+import { exchange, registerRelyingParty, signInWithPin, startAuthorization, type RelyingParty } from '../support/relying-party.js';
+import { pinFrom, SmtpCapture } from '../support/smtp-capture.js';
+import { openTestDatabase, startTestServer, type TestServer } from '../support/test-server.js';
+import { UserAgent } from '../support/user-agent.js';
+
+const later = () => {
+  let settle!: { resolve(): void; reject(err: Error): void };
+  const promise = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  return { promise, ...settle };
+};
+const ctxOf = (method: string, path: string) => ({ method, path }) as Context;
+
+describe('holdWrites', () => {
+  it('lets a POST to a listed path go on past its writes, and ends only once they are committed', async () => {
+    const write = later();
+    let held: boolean | undefined;
+    let ended = false;
+    const done = holdWrites(['/token'])(ctxOf('POST', '/token'), (async () => {
+      held = heldWrite(write.promise);
+    }) as Next).then(() => (ended = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(held).toBe(true);
+    expect(ended).toBe(false);
+    write.resolve();
+    await done;
+    expect(ended).toBe(true);
+  });
+
+  it('fails the request with the write that failed', async () => {
+    const write = later();
+    const done = holdWrites(['/token'])(ctxOf('POST', '/token'), (async () => void heldWrite(write.promise)) as Next);
+    write.reject(new Error('disk full'));
+    await expect(done).rejects.toThrow('disk full');
+  });
+
+  it('holds nothing elsewhere, for other methods, or once the response is on its way', async () => {
+    const answers: boolean[] = [];
+    const tryHold = (async () => void answers.push(heldWrite(Promise.resolve()))) as Next;
+    await holdWrites(['/token'])(ctxOf('POST', '/auth'), tryHold);
+    await holdWrites(['/token'])(ctxOf('GET', '/token'), tryHold);
+    let afterwards: Promise<void> | undefined;
+    await holdWrites(['/token'])(ctxOf('POST', '/token'), (async () => {
+      // Work the request leaves running (a notification, say) writes after the response.
+      afterwards = new Promise<void>((resolve) => setTimeout(resolve, 10)).then(() => void answers.push(heldWrite(Promise.resolve())));
+    }) as Next);
+    await afterwards;
+    expect(heldWrite(Promise.resolve())).toBe(false);
+    expect(answers).toEqual([false, false, false]);
+  });
+});
+
+describe('the adapter inside a request that holds its writes', () => {
+  it('finds a row written but not yet committed once it is committed, never as missing', async () => {
+    const db = await openTestDatabase('idp-held-');
+    try {
+      const tokens = new (createAdapter(db.ds, systemClock, async () => undefined, Buffer.alloc(32, 3)))('AccessToken');
+      const now = Math.floor(Date.now() / 1000);
+      let found: unknown;
+      await holdWrites(['/token'])(ctxOf('POST', '/token'), (async () => {
+        await tokens.upsert('held-token-1', { jti: 'held-token-1', clientId: 'app', iat: now, exp: now + 60 }, 60);
+        found = await tokens.find('held-token-1');
+      }) as Next);
+      expect(found).toMatchObject({ jti: 'held-token-1', clientId: 'app' });
+
+      // Codes consumed together (one multi-row UPDATE on SQLite) are each consumed, and only they.
+      const codes = new (createAdapter(db.ds, systemClock, async () => undefined, Buffer.alloc(32, 3)))('AuthorizationCode');
+      const ids = ['code-1', 'code-2', 'code-3'];
+      await Promise.all(ids.map((id) => codes.upsert(id, { jti: id, clientId: 'app', iat: now, exp: now + 60 }, 60)));
+      await Promise.all(ids.slice(0, 2).map((id) => codes.consume(id)));
+      const consumed = await Promise.all(ids.map(async (id) => (await codes.find(id))?.consumed));
+      expect(consumed.map((at) => typeof at)).toEqual(['number', 'number', 'undefined']);
+      expect(Math.abs((consumed[0] as number) - now)).toBeLessThanOrEqual(2);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('token responses and their rows', () => {
+  let server: TestServer;
+  let smtp: SmtpCapture;
+  let rp: RelyingParty;
+  const postgres = () => server.app.ds.options.type === 'postgres';
+
+  /** A fresh refresh token from a real sign-in. */
+  async function refreshToken(): Promise<string> {
+    const auth = await startAuthorization(rp, { scope: 'openid email offline_access', prompt: 'consent' });
+    const seen = smtp.messages.length;
+    const callback = await signInWithPin(new UserAgent(), auth, 'hana', 'hana password 1', async () => pinFrom((await smtp.next('hana@example.com', seen)).raw));
+    return (await exchange(rp, auth, callback)).refresh_token!;
+  }
+
+  const countRows = async (model: string): Promise<number> =>
+    Number(((await server.app.ds.query(`SELECT COUNT(*) AS n FROM oidc_payloads WHERE model = '${model}'`)) as Array<{ n: number | string }>)[0]!.n);
+
+  beforeAll(async () => {
+    smtp = new SmtpCapture();
+    server = await startTestServer({ env: { SMTP_URL: await smtp.start() } });
+    await server.app.services.users.create({ username: 'hana', email: 'hana@example.com', password: 'hana password 1' });
+    rp = await registerRelyingParty(server);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await smtp?.stop();
+  });
+
+  it('commits the rows of a rotation together on SQLite (the old token consumed, the new refresh and access tokens)', async () => {
+    const refresh = await refreshToken();
+    const { ds } = server.app;
+    // Writes to the table, each with whether it went inside a transaction (with a query runner) or on its own.
+    const writes: string[] = [];
+    let transactions = 0;
+    const query = ds.query.bind(ds);
+    const transaction = ds.transaction.bind(ds) as (...a: unknown[]) => Promise<unknown>;
+    const patched = ds as unknown as { query: typeof query; transaction: typeof transaction };
+    patched.query = (sql, parameters, runner) => {
+      if (/^\s*(INSERT INTO|UPDATE|DELETE FROM) oidc_payloads/.test(sql)) writes.push(`${sql.trim().split(/\s+/)[0]!} ${runner ? 'inside' : 'alone'}`);
+      return query(sql, parameters, runner);
+    };
+    patched.transaction = (...a) => {
+      transactions++;
+      return transaction(...a);
+    };
+    let rotated;
+    try {
+      rotated = await oidc.refreshTokenGrant(rp.config, refresh);
+    } finally {
+      patched.query = query;
+      patched.transaction = transaction;
+    }
+    expect(rotated.refresh_token).toBeTruthy();
+    if (postgres()) {
+      // Each pooled connection commits on its own: nothing is batched.
+      expect(writes).toEqual(['UPDATE alone', 'INSERT alone', 'INSERT alone']);
+    } else {
+      // Not one commit per row: the three rows went in one transaction (both tokens in one INSERT).
+      expect(writes).toEqual(['UPDATE inside', 'INSERT inside']);
+      expect(transactions).toBe(1);
+    }
+    await expect(oidc.refreshTokenGrant(rp.config, refresh)).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('answers no token before its rows are committed', async () => {
+    const refresh = await refreshToken();
+    const { ds } = server.app;
+    const release = later();
+    const locked = later();
+    // Another writer holds the table: on SQLite an open transaction, on PostgreSQL a table lock.
+    const blocker = ds.transaction(async (manager) => {
+      if (postgres()) await manager.query('LOCK TABLE oidc_payloads IN EXCLUSIVE MODE');
+      locked.resolve();
+      await release.promise;
+    });
+    await locked.promise;
+    let answered = false;
+    const grant = oidc.refreshTokenGrant(rp.config, refresh).finally(() => (answered = true));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(answered).toBe(false);
+    const accessRows = await countRows('AccessToken');
+    release.resolve();
+    await blocker;
+    const rotated = await grant;
+    expect(rotated.access_token).toBeTruthy();
+    expect(await countRows('AccessToken')).toBe(accessRows + 1);
+  });
+
+  it('answers an error, and no token, when a row cannot be written', async () => {
+    const refresh = await refreshToken();
+    const { ds } = server.app;
+    if (postgres()) {
+      await ds.query(`CREATE FUNCTION refuse_access_token() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql`);
+      await ds.query(`CREATE TRIGGER refuse_access_token BEFORE INSERT ON oidc_payloads FOR EACH ROW WHEN (NEW.model = 'AccessToken') EXECUTE FUNCTION refuse_access_token()`);
+    } else {
+      await ds.query(`CREATE TRIGGER refuse_access_token BEFORE INSERT ON oidc_payloads WHEN NEW.model = 'AccessToken' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    }
+    let res: Response;
+    try {
+      res = await fetch(`${server.url}/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${rp.clientId}:${rp.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refresh }),
+      });
+    } finally {
+      await ds.query(postgres() ? 'DROP TRIGGER refuse_access_token ON oidc_payloads' : 'DROP TRIGGER refuse_access_token');
+      if (postgres()) await ds.query('DROP FUNCTION refuse_access_token()');
+    }
+    expect(res.status).toBe(500);
+    const body = await res.text();
+    expect(body).not.toMatch(/access_token|refresh_token|id_token/);
+    expect(JSON.parse(body)).toMatchObject({ error: expect.any(String) });
+  });
+});
