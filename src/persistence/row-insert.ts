@@ -6,24 +6,44 @@ import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral } from 'ty
 
 type Column = EntityMetadata['columns'][number];
 
+/** A row that may already be there under a unique key, and when the new one takes its place. */
+export interface Replace {
+  /** The properties of the unique key. */
+  key: string[];
+  /** SQL over the row already there (named by its table), `$1`… being the values given to `insert`. */
+  when: string;
+}
+
 export class RowInsert<T extends ObjectLiteral> {
   readonly #sql: string;
   readonly #writers: Array<{ property: string; write: (value: unknown) => unknown }>;
 
+  /** With `replace`, one statement inserts the row or replaces the one under its key (if `when` holds). */
   constructor(
     private readonly ds: DataSource,
     entity: EntityTarget<T>,
+    replace?: Replace,
   ) {
     const meta = ds.getMetadata(entity);
     const postgres = ds.options.type === 'postgres';
+    const param = (n: number) => (postgres ? `$${n}` : `?${n}`);
     this.#writers = meta.columns.map((c) => ({ property: c.propertyName, write: writer(meta, c, postgres) }));
     const names = meta.columns.map((c) => `"${c.databaseName}"`).join(', ');
-    const values = meta.columns.map((_, i) => (postgres ? `$${i + 1}` : `?${i + 1}`)).join(', ');
+    const values = meta.columns.map((_, i) => param(i + 1)).join(', ');
     this.#sql = `INSERT INTO "${meta.tableName}" (${names}) VALUES (${values})`;
+    if (replace) {
+      const keys = replace.key.map((property) => meta.findColumnWithPropertyName(property)!.databaseName);
+      const set = meta.columns.filter((c) => !keys.includes(c.databaseName)).map((c) => `"${c.databaseName}" = excluded."${c.databaseName}"`);
+      const when = replace.when.replace(/\$(\d+)/g, (_, n: string) => param(Number(n) + meta.columns.length));
+      this.#sql += ` ON CONFLICT (${keys.map((k) => `"${k}"`).join(', ')}) DO UPDATE SET ${set.join(', ')} WHERE ${when} RETURNING 1 AS "written"`;
+    }
   }
 
-  async insert(row: T): Promise<void> {
-    await this.ds.query(this.#sql, this.#writers.map(({ property, write }) => write(row[property])));
+  /** Writes `row`; says whether it did (only a row kept under its key, `when` not holding, is not). */
+  async insert(row: T, whenParams: unknown[] = []): Promise<boolean> {
+    const result = (await this.ds.query(this.#sql, [...this.#writers.map(({ property, write }) => write(row[property])), ...whenParams])) as unknown;
+    // A plain INSERT answers no rows; RETURNING answers the row written, or none.
+    return !this.#sql.endsWith('"written"') || (Array.isArray(result) && result.length > 0);
   }
 }
 

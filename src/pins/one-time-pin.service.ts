@@ -7,7 +7,7 @@ import type { DeliveryService, Recipient } from '../delivery/delivery.service.js
 import { AppError } from '../errors/app-error.js';
 import { OneTimePinEntity, type PinChannel } from '../persistence/entities/one-time-pin.entity.js';
 import { EntityLookup } from '../persistence/entity-lookup.js';
-import { KeptUpdate, sqlFor } from '../persistence/kept-update.js';
+import { KeptUpdate } from '../persistence/kept-update.js';
 import { RowInsert } from '../persistence/row-insert.js';
 import { constantTimeEqual } from '../security/constant-time.js';
 import { randomDigits } from '../security/random.js';
@@ -27,9 +27,8 @@ const minutesUntil = (at: number, now: number): number => Math.max(0, Math.ceil(
 export class OneTimePinService {
   readonly #pins: Repository<OneTimePinEntity>;
   readonly #pin: EntityLookup<OneTimePinEntity>;
-  readonly #insert: RowInsert<OneTimePinEntity>;
-  /** An earlier PIN for the same purpose dies when a new one is sent (a kept statement: every sign-in runs it). */
-  readonly #deleteEarlier: string;
+  /** A new PIN takes the place of the earlier one for its purpose, unless that one is within the resend cooldown. */
+  readonly #replace: RowInsert<OneTimePinEntity>;
   /** A right PIN is taken by one request only: the one whose update finds it unconsumed. */
   readonly #claim: KeptUpdate;
   readonly #pepper: KeyObject;
@@ -44,8 +43,7 @@ export class OneTimePinService {
   ) {
     this.#pins = ds.getRepository(OneTimePinEntity);
     this.#pin = new EntityLookup(ds, OneTimePinEntity);
-    this.#insert = new RowInsert(ds, OneTimePinEntity);
-    this.#deleteEarlier = sqlFor(ds)('DELETE FROM "one_time_pins" WHERE "user_id" = $1 AND "purpose" = $2');
+    this.#replace = new RowInsert(ds, OneTimePinEntity, { key: ['userId', 'purpose'], when: '"one_time_pins"."created_at" <= $1' });
     this.#claim = new KeptUpdate(ds, 'UPDATE "one_time_pins" SET "consumed_at" = $1 WHERE "id" = $2 AND "consumed_at" IS NULL AND "attempts" < $3');
     this.#pepper = createSecretKey(pepper);
   }
@@ -63,14 +61,9 @@ export class OneTimePinService {
     if (channel === 'email' && !this.policy.emailAllowed) throw new AppError('pin.email_not_allowed');
     if (channel === 'sms' && !user.mobile) throw new AppError('pin.no_channel');
     const now = this.clock.now();
-    const last = await this.#latest(user.id, purpose);
-    if (last && now - last.createdAt < this.policy.resendCooldown * 1000) {
-      const seconds = Math.ceil((last.createdAt + this.policy.resendCooldown * 1000 - now) / 1000);
-      throw new AppError('pin.resend_cooldown', { seconds });
-    }
+    const cooldown = this.policy.resendCooldown * 1000;
     const pin = randomDigits(this.policy.length);
     const destination = channel === 'sms' ? user.mobile! : user.email;
-    await this.ds.query(this.#deleteEarlier, [user.id, purpose]);
     const row = this.#pins.create({
       id: randomUUID(),
       userId: user.id,
@@ -83,8 +76,12 @@ export class OneTimePinService {
       consumedAt: null,
       createdAt: now,
     });
-    // The row is complete: written with a kept statement, nothing read back.
-    await this.#insert.insert(row);
+    // One statement (a kept one: every sign-in runs it) replaces the earlier PIN, or, within the
+    // cooldown, leaves it: of two requests at the same moment, one sends.
+    if (!(await this.#replace.insert(row, [now - cooldown]))) {
+      const last = await this.#latest(user.id, purpose);
+      throw new AppError('pin.resend_cooldown', { seconds: Math.max(1, Math.ceil(((last?.createdAt ?? now) + cooldown - now) / 1000)) });
+    }
     const vars = { pin, minutes: Math.max(1, Math.round(this.policy.ttl / 60)) };
     try {
       if (channel === 'sms') await this.delivery.sendSms('pin', user, vars, ctx);

@@ -1,10 +1,11 @@
 // A one-time PIN is taken once: the right PIN sent twice, or by several requests at the same moment,
-// lets exactly one of them through. The statement a completed sign-in ends with clears the failure
+// lets exactly one of them through; of several requests for a PIN at the same moment, one sends. The statement a completed sign-in ends with clears the failure
 // count and keeps its time, but never lifts a lock in force nor touches a disabled account.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { OnePinPerPurpose1765200000000 } from '../../migrations/1765200000000-one-pin-per-purpose.js';
 import { SmsCapture } from '../support/sms-capture.js';
 import { pinFrom } from '../support/smtp-capture.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { openTestDatabase, startTestServer, type TestServer } from '../support/test-server.js';
 
 describe('one-time PIN claim', () => {
   let server: TestServer;
@@ -70,5 +71,81 @@ describe('one-time PIN claim', () => {
     expect(await lockout.recordSuccess(user.id)).toBe(false);
     row = (await users.findById(user.id))!;
     expect({ status: row.status, lastLoginAt: row.lastLoginAt }).toEqual({ status: 'disabled', lastLoginAt: 5 });
+  });
+});
+
+describe('one-time PIN sending', () => {
+  let server: TestServer;
+  let sms: SmsCapture;
+
+  beforeAll(async () => {
+    sms = new SmsCapture();
+    server = await startTestServer({ env: { SMS_WEBHOOK_URL: await sms.start(), PIN_RESEND_COOLDOWN: '30' } });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await sms?.stop();
+  });
+
+  it('sends one PIN to several simultaneous requests; the others are told to wait, and that PIN works', async () => {
+    const user = await server.app.services.users.create({ username: 'jon', email: 'jon@example.com', mobile: '+15557772222', password: 'jon password 1' });
+    const { pins } = server.app.services;
+    const seen = sms.messages.length;
+    const outcomes = await Promise.all(Array.from({ length: 5 }, () => pins.send(user, 'login', 'sms').then(() => 'sent', (err: { code?: string }) => err.code ?? 'error')));
+    expect(outcomes.filter((o) => o === 'sent')).toHaveLength(1);
+    expect(outcomes.filter((o) => o !== 'sent')).toEqual(Array(4).fill('pin.resend_cooldown'));
+    const pin = pinFrom((await sms.next(user.mobile!, seen)).text);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(sms.messages.length - seen).toBe(1);
+    const rows = (await server.app.ds.query(`SELECT id FROM one_time_pins WHERE user_id = '${user.id}'`)) as unknown[];
+    expect(rows).toHaveLength(1);
+    expect(await pins.verify(user.id, 'login', pin)).toBe('sms');
+  });
+
+  it('replaces the earlier PIN once the cooldown is over: only the new one works', async () => {
+    const user = await server.app.services.users.create({ username: 'kim', email: 'kim@example.com', mobile: '+15557773333', password: 'kim password 1' });
+    const { pins } = server.app.services;
+    let seen = sms.messages.length;
+    await pins.send(user, 'login', 'sms');
+    const first = pinFrom((await sms.next(user.mobile!, seen)).text);
+    await expect(pins.send(user, 'login', 'sms')).rejects.toMatchObject({ code: 'pin.resend_cooldown', params: { seconds: 30 } });
+    // The cooldown is over: the earlier PIN is 31 seconds old.
+    await server.app.ds.query(`UPDATE one_time_pins SET created_at = created_at - 31000 WHERE user_id = '${user.id}'`);
+    seen = sms.messages.length;
+    await pins.send(user, 'login', 'sms');
+    const second = pinFrom((await sms.next(user.mobile!, seen)).text);
+    if (first !== second) await expect(pins.verify(user.id, 'login', first)).rejects.toMatchObject({ code: 'pin.invalid' });
+    expect(await pins.verify(user.id, 'login', second)).toBe('sms');
+  });
+});
+
+describe('the migration to one PIN per purpose', () => {
+  it('keeps the newest of earlier duplicates, then refuses a second row for the same purpose', async () => {
+    const db = await openTestDatabase('idp-pins-');
+    try {
+      const runner = db.ds.createQueryRunner();
+      try {
+        await new OnePinPerPurpose1765200000000().down(runner);
+        await runner.query(`INSERT INTO users (id, username, email, created_at, updated_at) VALUES ('u1', 'u1', 'u1@example.com', 0, 0)`);
+        const insert = (id: string, purpose: string, createdAt: number) =>
+          runner.query(
+            `INSERT INTO one_time_pins (id, user_id, purpose, channel, destination, code_hash, attempts, expires_at, consumed_at, created_at) VALUES ('${id}', 'u1', '${purpose}', 'sms', '+1555', 'h', 0, 9999999999999, NULL, ${createdAt})`,
+          );
+        await insert('a-old', 'login', 1000);
+        await insert('a-new', 'login', 3000);
+        await insert('a-mid', 'login', 2000);
+        await insert('b-1', 'reset', 5000);
+        await insert('b-2', 'reset', 5000);
+        await new OnePinPerPurpose1765200000000().up(runner);
+        const rows = (await runner.query('SELECT id FROM one_time_pins ORDER BY id')) as Array<{ id: string }>;
+        expect(rows.map((r) => r.id)).toEqual(['a-new', 'b-2']);
+        await expect(insert('a-again', 'login', 4000)).rejects.toThrow();
+      } finally {
+        await runner.release();
+      }
+    } finally {
+      await db.close();
+    }
   });
 });

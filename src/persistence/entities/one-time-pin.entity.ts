@@ -1,11 +1,11 @@
-// A one-time PIN sent for one purpose (an interaction); only its keyed hash is stored.
+// A one-time PIN sent for one purpose (an interaction), one at a time; only its keyed hash is stored.
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { EpochColumn } from '../columns.js';
 
 export type PinChannel = 'sms' | 'email';
 
 @Entity({ name: 'one_time_pins' })
-@Index('idx_pins_purpose', ['userId', 'purpose'])
+@Index('idx_pins_purpose', ['userId', 'purpose'], { unique: true })
 export class OneTimePinEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
   @Column({ type: 'varchar', length: 36, name: 'user_id' }) userId!: string;
