@@ -79,7 +79,14 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
   provider.use(securityHeaders(config.issuer.startsWith('https://')));
   provider.use(errorHandler(views, log));
   // A token response leaves once its rows are committed, in one commit rather than one per row.
-  provider.use(holdWrites(['/token']));
+  provider.use(
+    holdWrites(['/token'], (ctx, err) => {
+      // As oidc-provider answers a write of its own that fails (on PostgreSQL nothing is held).
+      provider.emit('server_error', ctx, err);
+      ctx.status = 500;
+      ctx.body = { error: 'server_error', error_description: 'oops! something went wrong' };
+    }),
+  );
   // POST at /auth and /session/end, answered as a GET so that SameSite=Lax cookies come along.
   provider.use(postAsGet(['/auth', '/session/end'], createSecretKey(await services.secrets.bytes('post-as-get-key')), services.clock));
   const adminApi = adminApiRoutes(provider, services);

@@ -12,7 +12,7 @@ import type { JsonObject } from '../persistence/columns.js';
 import { sqlFor } from '../persistence/kept-update.js';
 import { OidcPayloadEntity } from '../persistence/entities/oidc-payload.entity.js';
 import type { Clock } from '../support/clock.js';
-import { heldWrite } from './held-writes.js';
+import { holdingRequest, holdWrite } from './held-writes.js';
 import { type BatchStatement, WriteBatcher } from './write-batcher.js';
 
 export interface AdapterClass {
@@ -123,8 +123,10 @@ export function createAdapter(
       await ds.query(typeof statement === 'string' ? statement : statement.sql, params);
       return;
     }
-    const committed = batcher.write(statement, params, row);
-    if (row === undefined || !heldWrite(committed)) return committed;
+    const request = row === undefined ? undefined : holdingRequest();
+    const committed = batcher.write(statement, params, row, request);
+    if (row === undefined || request === undefined) return committed;
+    holdWrite(request, committed);
     uncommitted.set(row, committed);
     const forget = () => void (uncommitted.get(row) === committed && uncommitted.delete(row));
     committed.then(forget, forget);
@@ -206,6 +208,7 @@ export function createAdapter(
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') return (await clientMetadata(id)) as AdapterPayload | undefined;
       const rowId = this.#rowId(id);
+      // Never from inside ds.transaction on SQLite: the commit waited for waits for that transaction to end.
       await uncommitted.get(this.#row(rowId))?.catch(() => undefined);
       return this.#fromStored(await one(statements.byId, [this.model, rowId]), id);
     }

@@ -1,13 +1,15 @@
 // Writes whose caller may go on before they are on disk, because the response waits for them.
 //
 // A refresh-token rotation writes three rows one after the other (the old token consumed, the new
-// refresh token, the access token). Awaiting each one's commit costs three synced commits in a
-// row. Inside `holdWrites`, the adapter's writes on SQLite are only queued; the request goes on,
-// and its response leaves only after every row it wrote is committed. So the three rows usually share
-// one commit (write-batcher.ts), and nothing reaches the client before its rows are durable.
-// A write that fails becomes the request's error: the client never gets a token that was not stored.
+// refresh token, the access token). Awaiting each one's commit costs three commits in a row.
+// Inside `holdWrites`, the adapter's writes on SQLite are only queued; the request goes on, and its
+// response leaves only after every row it wrote is committed. So the three rows usually share one
+// commit (write-batcher.ts), and nothing reaches the client before its rows are committed. A write
+// that fails becomes the request's error, and the batcher then tries the request's writes again
+// together or not at all: the client never gets a token that was not stored, and a rotation that
+// failed leaves the old refresh token as it was.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 
 interface Scope {
   open: boolean;
@@ -17,20 +19,26 @@ interface Scope {
 const scopes = new AsyncLocalStorage<Scope>();
 
 /**
- * Keeps `write` for the current request's response to wait for, and says whether it did. Outside a
- * request that holds its writes (or once its response is on its way) the caller must await it.
+ * The request whose writes may be held, if the current one does: the same object for all its writes
+ * (the batcher keeps them together when it has to try them again).
  */
-export function heldWrite(write: Promise<void>): boolean {
+export function holdingRequest(): object | undefined {
   const scope = scopes.getStore();
-  if (!scope?.open) return false;
-  // Awaited below; until then a failure must not count as unhandled.
-  write.catch(() => undefined);
-  scope.writes.push(write);
-  return true;
+  return scope?.open ? scope : undefined;
 }
 
-/** For POSTs to these paths, writes are held (above) and the response waits until all are committed. */
-export function holdWrites(paths: readonly string[]): Middleware {
+/** Keeps `write` for the response of the request `holdingRequest()` named to wait for. */
+export function holdWrite(request: object, write: Promise<void>): void {
+  // Awaited below; until then a failure must not count as unhandled.
+  write.catch(() => undefined);
+  (request as Scope).writes.push(write);
+}
+
+/**
+ * For POSTs to these paths, writes are held (above) and the response waits until all are settled;
+ * if one failed, `failed` answers instead.
+ */
+export function holdWrites(paths: readonly string[], failed: (ctx: Context, err: unknown) => void): Middleware {
   return async (ctx, next) => {
     if (ctx.method !== 'POST' || !paths.includes(ctx.path)) return next();
     const scope: Scope = { open: true, writes: [] };
@@ -38,8 +46,8 @@ export function holdWrites(paths: readonly string[]): Middleware {
       await scopes.run(scope, next);
     } finally {
       scope.open = false;
-      // Throws the first write that failed; the boundary answers it instead of the tokens.
-      await Promise.all(scope.writes);
+      const failure = (await Promise.allSettled(scope.writes)).find((r) => r.status === 'rejected');
+      if (failure) failed(ctx, failure.reason);
     }
   };
 }

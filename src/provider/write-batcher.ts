@@ -2,8 +2,8 @@
 // disk (the WAL is synced at each commit), and node-sqlite3 holds the connection while it does, so
 // a token endpoint that writes (a refresh token rotated, an opaque access token stored) spends
 // most of its time waiting for one sync per row. Writes that arrive while a commit is under way
-// are committed together in the next transaction: one sync for many rows. Each caller still
-// learns that its own row is on disk before it goes on (nothing is acknowledged early).
+// are committed together in the next transaction: one sync for many rows. Each caller learns when
+// its own row is committed (a token request may go on before, but its response waits: held-writes.ts).
 //
 // Consecutive writes of a statement that has a multi-row form (an INSERT … VALUES (…), (…)) go as
 // one statement: each statement is a trip through node-sqlite3's thread pool, and on one
@@ -13,7 +13,9 @@
 // Writes that each name the one row they touch, no row twice, commute: a batch of them is sent
 // grouped by statement (a refresh-token rotation's consume, then every new token in one INSERT).
 //
-// A batch that fails is tried again row by row, so one caller's failure is never another's.
+// A batch that fails is tried again row by row, so one caller's failure is never another's; the
+// writes of one request that holds its writes are tried again together, in one transaction, so that
+// they are all written or none (a rotation never left half done).
 // PostgreSQL needs none of this: each pooled connection commits on its own.
 import type { DataSource, EntityManager } from 'typeorm';
 
@@ -31,6 +33,8 @@ interface Write {
   params: unknown[];
   /** The one row the write touches, when it names one. */
   row: string | undefined;
+  /** The request whose writes these are, when they stand or fall together. */
+  unit: object | undefined;
   resolve(): void;
   reject(err: unknown): void;
 }
@@ -47,10 +51,13 @@ export class WriteBatcher {
 
   constructor(private readonly ds: DataSource) {}
 
-  /** `row` names the one row the write touches (any string that tells rows apart), if it touches one. */
-  write(statement: BatchStatement | string, params: unknown[], row?: string): Promise<void> {
+  /**
+   * `row` names the one row the write touches (any string that tells rows apart), if it touches one;
+   * writes given the same `unit` are, if their batch fails, tried again all together.
+   */
+  write(statement: BatchStatement | string, params: unknown[], row?: string, unit?: object): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.#pending.push({ statement: typeof statement === 'string' ? { sql: statement } : statement, params, row, resolve, reject });
+      this.#pending.push({ statement: typeof statement === 'string' ? { sql: statement } : statement, params, row, unit, resolve, reject });
       if (!this.#flushing) {
         this.#flushing = true;
         // Writes made in the same turn of the event loop go in the first transaction.
@@ -78,8 +85,7 @@ export class WriteBatcher {
       await send(this.ds, run);
     } catch (err) {
       if (run.length === 1) return run[0]!.reject(err);
-      for (const w of run) await this.#one(w);
-      return;
+      return this.#again(run);
     }
     for (const w of run) w.resolve();
   }
@@ -90,20 +96,37 @@ export class WriteBatcher {
         for (const run of runs) await send(manager, run);
       });
     } catch {
-      // Rolled back as a whole: each row alone, so that only a row that fails by itself fails.
-      for (const w of batch) await this.#one(w);
-      return;
+      return this.#again(batch);
     }
     for (const w of batch) w.resolve();
   }
 
-  async #one(w: Write): Promise<void> {
-    try {
-      await this.ds.query(w.statement.sql, w.params);
-      w.resolve();
-    } catch (err) {
-      w.reject(err);
+  /** After a failed batch: each row alone, so that only a row that fails by itself fails; a unit's rows together. */
+  async #again(batch: Write[]): Promise<void> {
+    const done = new Set<object>();
+    for (const w of batch) {
+      if (!w.unit) await this.#rows([w]);
+      else if (!done.has(w.unit)) {
+        done.add(w.unit);
+        await this.#rows(batch.filter((other) => other.unit === w.unit));
+      }
     }
+  }
+
+  /** `writes` in one transaction (one write: on its own), in their order; all settle alike. */
+  async #rows(writes: Write[]): Promise<void> {
+    try {
+      if (writes.length === 1) await this.ds.query(writes[0]!.statement.sql, writes[0]!.params);
+      else {
+        await this.ds.transaction(async (manager) => {
+          for (const w of writes) await manager.query(w.statement.sql, w.params);
+        });
+      }
+    } catch (err) {
+      for (const w of writes) w.reject(err);
+      return;
+    }
+    for (const w of writes) w.resolve();
   }
 }
 

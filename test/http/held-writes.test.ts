@@ -1,11 +1,11 @@
 // A token response waits for its rows (held-writes.ts): the rows of a refresh-token rotation share
 // one commit on SQLite, no token leaves before its rows are committed, and a row that cannot be
-// written turns the response into an error without tokens.
+// written turns the response into an error without tokens (on SQLite, with none of its rows written).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Context, Next } from 'koa';
 import * as oidc from 'openid-client';
 import { createAdapter } from '../../src/provider/adapter.js';
-import { heldWrite, holdWrites } from '../../src/provider/held-writes.js';
+import { holdingRequest, holdWrite, holdWrites } from '../../src/provider/held-writes.js';
 import { systemClock } from '../../src/support/clock.js';
 import { exchange, registerRelyingParty, signInWithPin, startAuthorization, type RelyingParty } from '../support/relying-party.js';
 import { pinFrom, SmtpCapture } from '../support/smtp-capture.js';
@@ -18,14 +18,23 @@ const later = () => {
   return { promise, ...settle };
 };
 const ctxOf = (method: string, path: string) => ({ method, path }) as Context;
+const unexpected = () => {
+  throw new Error('no write failed');
+};
+/** Holds `write` in the current request, if it holds its writes; says whether it did. */
+const tryHold = (write: Promise<void>): boolean => {
+  const request = holdingRequest();
+  if (request) holdWrite(request, write);
+  return request !== undefined;
+};
 
 describe('holdWrites', () => {
   it('lets a POST to a listed path go on past its writes, and ends only once they are committed', async () => {
     const write = later();
     let held: boolean | undefined;
     let ended = false;
-    const done = holdWrites(['/token'])(ctxOf('POST', '/token'), (async () => {
-      held = heldWrite(write.promise);
+    const done = holdWrites(['/token'], unexpected)(ctxOf('POST', '/token'), (async () => {
+      held = tryHold(write.promise);
     }) as Next).then(() => (ended = true));
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(held).toBe(true);
@@ -35,25 +44,34 @@ describe('holdWrites', () => {
     expect(ended).toBe(true);
   });
 
-  it('fails the request with the write that failed', async () => {
-    const write = later();
-    const done = holdWrites(['/token'])(ctxOf('POST', '/token'), (async () => void heldWrite(write.promise)) as Next);
-    write.reject(new Error('disk full'));
-    await expect(done).rejects.toThrow('disk full');
+  it('answers with the write that failed, once every write has settled', async () => {
+    const [failing, slow] = [later(), later()];
+    const failures: unknown[] = [];
+    let ended = false;
+    const done = holdWrites(['/token'], (_ctx, err) => failures.push(err))(ctxOf('POST', '/token'), (async () => {
+      tryHold(failing.promise);
+      tryHold(slow.promise);
+    }) as Next).then(() => (ended = true));
+    failing.reject(new Error('disk full'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ended).toBe(false);
+    slow.resolve();
+    await done;
+    expect(failures).toEqual([new Error('disk full')]);
   });
 
   it('holds nothing elsewhere, for other methods, or once the response is on its way', async () => {
     const answers: boolean[] = [];
-    const tryHold = (async () => void answers.push(heldWrite(Promise.resolve()))) as Next;
-    await holdWrites(['/token'])(ctxOf('POST', '/auth'), tryHold);
-    await holdWrites(['/token'])(ctxOf('GET', '/token'), tryHold);
+    const tryNow = (async () => void answers.push(tryHold(Promise.resolve()))) as Next;
+    await holdWrites(['/token'], unexpected)(ctxOf('POST', '/auth'), tryNow);
+    await holdWrites(['/token'], unexpected)(ctxOf('GET', '/token'), tryNow);
     let afterwards: Promise<void> | undefined;
-    await holdWrites(['/token'])(ctxOf('POST', '/token'), (async () => {
+    await holdWrites(['/token'], unexpected)(ctxOf('POST', '/token'), (async () => {
       // Work the request leaves running (a notification, say) writes after the response.
-      afterwards = new Promise<void>((resolve) => setTimeout(resolve, 10)).then(() => void answers.push(heldWrite(Promise.resolve())));
+      afterwards = new Promise<void>((resolve) => setTimeout(resolve, 10)).then(() => void answers.push(tryHold(Promise.resolve())));
     }) as Next);
     await afterwards;
-    expect(heldWrite(Promise.resolve())).toBe(false);
+    expect(tryHold(Promise.resolve())).toBe(false);
     expect(answers).toEqual([false, false, false]);
   });
 });
@@ -65,19 +83,20 @@ describe('the adapter inside a request that holds its writes', () => {
       const tokens = new (createAdapter(db.ds, systemClock, async () => undefined, Buffer.alloc(32, 3)))('AccessToken');
       const now = Math.floor(Date.now() / 1000);
       let found: unknown;
-      await holdWrites(['/token'])(ctxOf('POST', '/token'), (async () => {
+      await holdWrites(['/token'], unexpected)(ctxOf('POST', '/token'), (async () => {
         await tokens.upsert('held-token-1', { jti: 'held-token-1', clientId: 'app', iat: now, exp: now + 60 }, 60);
         found = await tokens.find('held-token-1');
       }) as Next);
       expect(found).toMatchObject({ jti: 'held-token-1', clientId: 'app' });
 
-      // Codes consumed together (one multi-row UPDATE on SQLite) are each consumed, and only they.
+      // Codes consumed together (one multi-row UPDATE on SQLite, three rows padded to four) are each
+      // consumed, and only they.
       const codes = new (createAdapter(db.ds, systemClock, async () => undefined, Buffer.alloc(32, 3)))('AuthorizationCode');
-      const ids = ['code-1', 'code-2', 'code-3'];
+      const ids = ['code-1', 'code-2', 'code-3', 'code-4'];
       await Promise.all(ids.map((id) => codes.upsert(id, { jti: id, clientId: 'app', iat: now, exp: now + 60 }, 60)));
-      await Promise.all(ids.slice(0, 2).map((id) => codes.consume(id)));
+      await Promise.all(ids.slice(0, 3).map((id) => codes.consume(id)));
       const consumed = await Promise.all(ids.map(async (id) => (await codes.find(id))?.consumed));
-      expect(consumed.map((at) => typeof at)).toEqual(['number', 'number', 'undefined']);
+      expect(consumed.map((at) => typeof at)).toEqual(['number', 'number', 'number', 'undefined']);
       expect(Math.abs((consumed[0] as number) - now)).toBeLessThanOrEqual(2);
     } finally {
       await db.close();
@@ -162,9 +181,29 @@ describe('token responses and their rows', () => {
       await release.promise;
     });
     await locked.promise;
+    // The moment the request's writes are on their way (a batch's transaction asked for on SQLite,
+    // a write sent on PostgreSQL): from then on they wait for the other writer.
+    const writing = later();
+    const query = ds.query.bind(ds);
+    const transaction = ds.transaction.bind(ds) as (...a: unknown[]) => Promise<unknown>;
+    const patched = ds as unknown as { query: typeof query; transaction: typeof transaction };
+    patched.query = (sql, ...rest) => {
+      if (/^\s*(INSERT INTO|UPDATE) oidc_payloads/.test(sql)) writing.resolve();
+      return query(sql, ...rest);
+    };
+    patched.transaction = (...a) => {
+      writing.resolve();
+      return transaction(...a);
+    };
     let answered = false;
     const grant = oidc.refreshTokenGrant(rp.config, refresh).finally(() => (answered = true));
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    try {
+      await writing.promise;
+    } finally {
+      patched.query = query;
+      patched.transaction = transaction;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(answered).toBe(false);
     const accessRows = await countRows('AccessToken');
     release.resolve();
@@ -194,9 +233,17 @@ describe('token responses and their rows', () => {
       await ds.query(postgres() ? 'DROP TRIGGER refuse_access_token ON oidc_payloads' : 'DROP TRIGGER refuse_access_token');
       if (postgres()) await ds.query('DROP FUNCTION refuse_access_token()');
     }
+    // The same answer on both databases, as oidc-provider gives for a write of its own that fails.
     expect(res.status).toBe(500);
     const body = await res.text();
     expect(body).not.toMatch(/access_token|refresh_token|id_token/);
-    expect(JSON.parse(body)).toMatchObject({ error: expect.any(String) });
+    expect(JSON.parse(body)).toMatchObject({ error: 'server_error' });
+    if (postgres()) {
+      // Each write commits on its own there: the old token was consumed before the access token failed.
+      await expect(oidc.refreshTokenGrant(rp.config, refresh)).rejects.toMatchObject({ error: 'invalid_grant' });
+    } else {
+      // The rotation's rows were tried again together, and failed together: the old token still works.
+      expect((await oidc.refreshTokenGrant(rp.config, refresh)).access_token).toBeTruthy();
+    }
   });
 });

@@ -115,6 +115,24 @@ describe('WriteBatcher', () => {
       if (!postgres()) expect(sent).toEqual(['UPDATE', 'INSERT']);
     });
 
+    it('of one unit stand or fall together when their batch fails; the others each on their own', async () => {
+      const unit = {};
+      const outcomes = await Promise.allSettled(
+        (() => {
+          const b = new WriteBatcher(db.ds);
+          return [
+            b.write(upsert, ['Unit', 'mine-1', 'x'], 'mine-1', unit),
+            b.write(upsert, ['Unit', 'other', 'y'], 'other'),
+            // A NOT NULL column left null: this row fails, and takes its unit with it.
+            b.write(upsert, ['Unit', 'mine-2', null], 'mine-2', unit),
+          ];
+        })(),
+      );
+      expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'fulfilled', 'rejected']);
+      const rows = (await db.ds.query(`SELECT id FROM oidc_payloads WHERE model = 'Unit'`)) as Array<{ id: string }>;
+      expect(rows.map((r) => r.id)).toEqual(['other']);
+    });
+
     it('keep their order when a row comes twice, or a write names none', async () => {
       const twice = await send('Twice', (b) => [
         b.write(upsert, ['Twice', 'r', 'first'], 'r'),
