@@ -15,5 +15,6 @@ import { RecoveryCodes1765000000000 } from './1765000000000-recovery-codes.js';
 import { ResourceServers1765050000000 } from './1765050000000-resource-servers.js';
 import { UserLocale1765100000000 } from './1765100000000-user-locale.js';
 import { OnePinPerPurpose1765200000000 } from './1765200000000-one-pin-per-purpose.js';
+import { PartialPayloadIndexes1765300000000 } from './1765300000000-partial-payload-indexes.js';
 
-export const migrations = [Initial1763800000000, SoftTokens1763900000000, SecurityQuestions1764000000000, Administration1764100000000, PasswordResets1764210000000, PayloadAccounts1764300000000, SessionsEnded1764400000000, PayloadClients1764500000000, TemporaryPasswords1764600000000, HashedPayloadIds1764700000000, Passkeys1764800000000, AssuranceRules1764900000000, RecoveryCodes1765000000000, ResourceServers1765050000000, UserLocale1765100000000, OnePinPerPurpose1765200000000];
+export const migrations = [Initial1763800000000, SoftTokens1763900000000, SecurityQuestions1764000000000, Administration1764100000000, PasswordResets1764210000000, PayloadAccounts1764300000000, SessionsEnded1764400000000, PayloadClients1764500000000, TemporaryPasswords1764600000000, HashedPayloadIds1764700000000, Passkeys1764800000000, AssuranceRules1764900000000, RecoveryCodes1765000000000, ResourceServers1765050000000, UserLocale1765100000000, OnePinPerPurpose1765200000000, PartialPayloadIndexes1765300000000];

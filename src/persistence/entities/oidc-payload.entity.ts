@@ -1,14 +1,15 @@
-// Everything oidc-provider stores (sessions, interactions, grants, codes, tokens) in one table.
+// Everything oidc-provider stores (sessions, interactions, grants, codes, tokens) in one table; each
+// lookup column's index holds only the rows that have a value in it.
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { EpochColumn, JsonColumn, type JsonObject } from '../columns.js';
 
 @Entity({ name: 'oidc_payloads' })
-@Index('idx_oidc_grant', ['grantId'])
-@Index('idx_oidc_uid', ['uid'])
-@Index('idx_oidc_user_code', ['userCode'])
+@Index('idx_oidc_grant', ['grantId'], { where: 'grant_id IS NOT NULL' })
+@Index('idx_oidc_uid', ['uid'], { where: 'uid IS NOT NULL' })
+@Index('idx_oidc_user_code', ['userCode'], { where: 'user_code IS NOT NULL' })
 @Index('idx_oidc_expires', ['expiresAt'])
-@Index('idx_oidc_account', ['accountId'])
-@Index('idx_oidc_client', ['clientId'])
+@Index('idx_oidc_account', ['accountId'], { where: 'account_id IS NOT NULL' })
+@Index('idx_oidc_client', ['clientId'], { where: 'client_id IS NOT NULL' })
 export class OidcPayloadEntity {
   @PrimaryColumn({ type: 'varchar', length: 40 }) model!: string;
   @PrimaryColumn({ type: 'varchar', length: 200 }) id!: string;
