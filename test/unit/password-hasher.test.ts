@@ -28,13 +28,17 @@ describe('password hasher', () => {
     // Far cheaper than anything the configuration accepts, so the difference would be plain.
     const cheap = await argon2.hash('a long password', { type: argon2.argon2id, memoryCost: 1024, timeCost: 1, parallelism: 1 });
     await hasher.verifyDummy('warm up'); // the dummy hash is made once, on first use
-    const unknownUser = await duration(() => hasher.verifyDummy('a long password'));
-    const plainCheck = await duration(() => hasher.verify(cheap, 'a long password'));
-    let ok = false;
-    const evenCheck = await duration(async () => (ok = await hasher.verifyEvenly(cheap, 'a long password')));
-    expect(ok).toBe(true);
+    // The fastest of three alternating tries of each: a busy machine only ever slows a try down.
+    const fastest = { unknownUser: Infinity, plainCheck: Infinity, evenCheck: Infinity };
+    for (let round = 0; round < 3; round++) {
+      fastest.unknownUser = Math.min(fastest.unknownUser, await duration(() => hasher.verifyDummy('a long password')));
+      fastest.plainCheck = Math.min(fastest.plainCheck, await duration(() => hasher.verify(cheap, 'a long password')));
+      let ok = false;
+      fastest.evenCheck = Math.min(fastest.evenCheck, await duration(async () => (ok = await hasher.verifyEvenly(cheap, 'a long password'))));
+      expect(ok).toBe(true);
+    }
     expect(await hasher.verifyEvenly(cheap, 'another password')).toBe(false);
-    expect(plainCheck).toBeLessThan(unknownUser / 4);
-    expect(evenCheck).toBeGreaterThan(unknownUser / 2);
+    expect(fastest.plainCheck).toBeLessThan(fastest.unknownUser / 4);
+    expect(fastest.evenCheck).toBeGreaterThan(fastest.unknownUser / 2);
   });
 });
