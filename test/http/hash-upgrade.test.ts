@@ -72,8 +72,13 @@ describe('argon2 hashes upgraded when proven right', () => {
       return performance.now() - start;
     };
     await failure('nobody-warm-up'); // the dummy hash is made on first use
-    const unknownUser = await failure('nobody');
-    expect(await failure('uma')).toBeGreaterThan(unknownUser / 2);
+    // The fastest of three alternating tries of each: a busy machine only ever slows a try down.
+    let [unknownUser, known] = [Infinity, Infinity];
+    for (let round = 0; round < 3; round++) {
+      unknownUser = Math.min(unknownUser, await failure(`nobody-${round}`));
+      known = Math.min(known, await failure('uma'));
+    }
+    expect(known).toBeGreaterThan(unknownUser / 2);
   });
 
   it('does not undo a password change made meanwhile', async () => {
