@@ -29,6 +29,7 @@ import { postAsGet } from './http/post-as-get.js';
 import { holdWrites } from './provider/held-writes.js';
 import { ownRoutes } from './http/own-routes.js';
 import { createProvider } from './provider/provider.js';
+import { CookieSigner } from './security/cookie-signer.js';
 import { randomToken } from './security/random.js';
 import { activationRoutes } from './tokens/activation.routes.js';
 import { passwordResetRoutes } from './users/password-reset.routes.js';
@@ -52,7 +53,7 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
   // The live configuration: the product name, logo and default language follow the settings.
   const views = createViews(undefined, config);
   const services = await createServices(config, ds, views, overrides);
-  const cookieKeys = JSON.parse(await services.secrets.getOrCreate('cookie-keys', () => JSON.stringify([randomToken(32)]))) as string[];
+  const cookieKeys = new CookieSigner(JSON.parse(await services.secrets.getOrCreate('cookie-keys', () => JSON.stringify([randomToken(32)]))) as string[]);
   const provider = createProvider({
     config,
     adapter: createAdapter(ds, services.clock, (id) => services.clients.metadataFor(id), await services.secrets.bytes('payload-id-key')),

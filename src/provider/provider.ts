@@ -8,6 +8,7 @@ import { LEVELS } from '../authenticators/assurance.js';
 import { accountFinder } from './account.js';
 import { levelPolicy, type RuleLevel } from './level-policy.js';
 import type { AdapterClass } from './adapter.js';
+import type { CookieSigner } from '../security/cookie-signer.js';
 import type { ResourceServerService } from '../resources/resource-server.service.js';
 import { RESOURCE_SERVER_MARKER } from '../clients/client.service.js';
 import { addressPolicy, outboundFetch } from './outbound-fetch.js';
@@ -23,7 +24,7 @@ export interface ProviderDeps {
   users: UserService;
   views: nunjucks.Environment;
   jwks: { keys: NonNullable<Configuration['jwks']>['keys'] };
-  cookieKeys: string[];
+  cookieKeys: CookieSigner;
   resources: ResourceServerService;
 }
 
