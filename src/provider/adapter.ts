@@ -13,6 +13,7 @@ import { sqlFor } from '../persistence/kept-update.js';
 import { OidcPayloadEntity } from '../persistence/entities/oidc-payload.entity.js';
 import type { Clock } from '../support/clock.js';
 import { holdingRequest, holdWrite } from './held-writes.js';
+import { type KeptRow, RecentRows } from './recent-rows.js';
 import { type BatchStatement, WriteBatcher } from './write-batcher.js';
 
 export interface AdapterClass {
@@ -55,6 +56,9 @@ interface Row {
   expires_at: string | number | null;
   consumed_at: string | number | null;
 }
+
+/** Models whose rows the adapter keeps as it writes them, on SQLite (recent-rows.ts). */
+const KEPT_MODELS: ReadonlySet<string> = new Set(['Interaction']);
 
 type Stored = Record<string, unknown>;
 
@@ -114,6 +118,7 @@ export function createAdapter(
   const sql = sqlFor(ds);
   // SQLite: concurrent writes share one commit (write-batcher.ts); PostgreSQL commits per connection.
   const batcher = ds.options.type === 'postgres' ? undefined : new WriteBatcher(ds);
+  const recent = batcher && new RecentRows();
   // Rows written by a request that holds its writes (held-writes.ts), until they are committed: a
   // find of one of them waits for its commit, so another request never reads around it.
   const uncommitted = new Map<string, Promise<void>>();
@@ -146,8 +151,8 @@ export function createAdapter(
     revokeByGrantId: sql('DELETE FROM oidc_payloads WHERE grant_id = $1'),
   };
 
-  const one = async (query: string, params: unknown[]): Promise<Stored | undefined> => {
-    const [row] = (await ds.query(query, params)) as Row[];
+  const one = async (query: string, params: unknown[]): Promise<Stored | undefined> => live(((await ds.query(query, params)) as Row[])[0]);
+  const live = (row: Row | undefined): Stored | undefined => {
     if (!row || (row.expires_at !== null && Number(row.expires_at) <= clock.now())) return undefined;
     const payload = JSON.parse(row.payload) as Stored;
     return row.consumed_at !== null ? { ...payload, consumed: Math.floor(Number(row.consumed_at) / 1000) } : payload;
@@ -156,10 +161,12 @@ export function createAdapter(
   return class SqlAdapter implements Adapter {
     readonly #hashed: boolean;
     readonly #sealed: readonly string[];
+    readonly #recent: RecentRows | undefined;
 
     constructor(private readonly model: string) {
       this.#hashed = HASHED_MODELS.has(model);
       this.#sealed = SEALED_FIELDS[model] ?? [];
+      this.#recent = KEPT_MODELS.has(model) ? recent : undefined;
     }
 
     /** The row id: the keyed hash of a bearer value, other ids as they are. */
@@ -202,12 +209,22 @@ export function createAdapter(
       const expiresAt = expiresIn ? clock.now() + expiresIn * 1000 : null;
       const stored = JSON.stringify(this.#toStored(payload));
       const rowId = this.#rowId(id);
-      await write(statements.upsert, [this.model, rowId, stored, payload.grantId ?? null, userCode, payload.uid ?? null, accountId, clientId, expiresAt], this.#row(rowId));
+      const row = this.#row(rowId);
+      const kept = this.#recent?.writing(row);
+      try {
+        await write(statements.upsert, [this.model, rowId, stored, payload.grantId ?? null, userCode, payload.uid ?? null, accountId, clientId, expiresAt], row);
+      } catch (err) {
+        kept?.failed();
+        throw err;
+      }
+      kept?.committed({ payload: stored, expires_at: expiresAt, consumed_at: null } satisfies KeptRow);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') return (await clientMetadata(id)) as AdapterPayload | undefined;
       const rowId = this.#rowId(id);
+      const kept = this.#recent?.get(this.#row(rowId));
+      if (kept) return this.#fromStored(live(kept), id);
       // Never from inside ds.transaction on SQLite: the commit waited for waits for that transaction to end.
       await uncommitted.get(this.#row(rowId))?.catch(() => undefined);
       return this.#fromStored(await one(statements.byId, [this.model, rowId]), id);
@@ -226,15 +243,18 @@ export function createAdapter(
 
     async consume(id: string): Promise<void> {
       const rowId = this.#rowId(id);
+      this.#recent?.drop(this.#row(rowId));
       await write(statements.consume, [this.model, rowId, clock.now()], this.#row(rowId));
     }
 
     async destroy(id: string): Promise<void> {
       const rowId = this.#rowId(id);
+      this.#recent?.drop(this.#row(rowId));
       await write(statements.destroy, [this.model, rowId], this.#row(rowId));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
+      recent?.dropAll();
       await write(statements.revokeByGrantId, [grantId]);
     }
   };

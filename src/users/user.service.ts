@@ -9,6 +9,7 @@ import { CredentialEntity } from '../persistence/entities/credential.entity.js';
 import { UserEntity } from '../persistence/entities/user.entity.js';
 import { EntityLookup } from '../persistence/entity-lookup.js';
 import { KeptUpdate } from '../persistence/kept-update.js';
+import { RowCache } from '../persistence/row-cache.js';
 import type { Clock } from '../support/clock.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { type NewUser, newUserSchema } from './user.schema.js';
@@ -21,6 +22,11 @@ export class UserService {
   readonly #credential: EntityLookup<CredentialEntity>;
   /** Every completed sign-in runs it (a kept statement). */
   readonly #signedIn: KeptUpdate;
+  /**
+   * Accounts by id, for a second, on SQLite, where one process serves the database (DESIGN §6): a
+   * sign-in reads its account on every request. Not on PostgreSQL, which several processes share.
+   */
+  readonly #byId: RowCache<UserEntity> | undefined;
 
   constructor(
     private readonly ds: DataSource,
@@ -32,6 +38,7 @@ export class UserService {
     this.#credentials = ds.getRepository(CredentialEntity);
     this.#user = new EntityLookup(ds, UserEntity);
     this.#credential = new EntityLookup(ds, CredentialEntity);
+    this.#byId = ds.options.type === 'postgres' ? undefined : new RowCache(1000);
     // Only an active account without a lock in force: one an administrator locked or disabled while
     // the sign-in was under way stays so (the sign-in is refused), and an expired lock goes.
     this.#signedIn = new KeptUpdate(
@@ -70,16 +77,24 @@ export class UserService {
       createdAt: now,
       updatedAt: now,
     });
-    await this.ds.transaction(async (tx) => {
-      await tx.getRepository(UserEntity).insert(user);
-      await tx.getRepository(CredentialEntity).insert({ id: randomUUID(), userId: user.id, type: 'password', secret, createdAt: now });
-    });
+    await this.#write(user.id, () =>
+      this.ds.transaction(async (tx) => {
+        await tx.getRepository(UserEntity).insert(user);
+        await tx.getRepository(CredentialEntity).insert({ id: randomUUID(), userId: user.id, type: 'password', secret, createdAt: now });
+      }),
+    );
     await this.audit.record({ ...ctx, type: 'user.created', outcome: 'success', subject: user.id, details: { username: user.username, role: user.role } });
     return user;
   }
 
   findById(id: string): Promise<UserEntity | null> {
-    return this.#user.one({ id });
+    const load = () => this.#user.one({ id });
+    return this.#byId ? this.#byId.read(id, load) : load();
+  }
+
+  /** Every write of a users row goes through here. */
+  #write<R>(userId: string, run: () => Promise<R>): Promise<R> {
+    return this.#byId ? this.#byId.write(userId, run) : run();
   }
 
   /** Finds by username or e-mail address, case-insensitively. */
@@ -121,12 +136,12 @@ export class UserService {
 
   /** Writes `changes` to the account (stamped as an edit unless `edit` is false); false when there is no such account. */
   async update(userId: string, changes: Partial<UserEntity>, { edit = true } = {}): Promise<boolean> {
-    const result = await this.#users.update({ id: userId }, edit ? { ...changes, updatedAt: this.clock.now() } : changes);
+    const result = await this.#write(userId, () => this.#users.update({ id: userId }, edit ? { ...changes, updatedAt: this.clock.now() } : changes));
     return (result.affected ?? 0) > 0;
   }
 
   async remove(userId: string): Promise<void> {
-    await this.#users.delete({ id: userId });
+    await this.#write(userId, () => this.#users.delete({ id: userId }));
   }
 
   /**
@@ -134,13 +149,15 @@ export class UserService {
    * nothing changed, when the account is locked or no longer active by now.
    */
   async signedIn(userId: string, at: number): Promise<boolean> {
-    return (await this.#signedIn.run([at, userId])) > 0;
+    return (await this.#write(userId, () => this.#signedIn.run([at, userId]))) > 0;
   }
 
   /** Counts a failed factor in one statement (parallel failures all count) and answers the row after it. */
   async countFailure(userId: string): Promise<UserEntity> {
-    await this.#users.increment({ id: userId }, 'failedLogins', 1);
-    return this.#users.findOneByOrFail({ id: userId });
+    return this.#write(userId, async () => {
+      await this.#users.increment({ id: userId }, 'failedLogins', 1);
+      return this.#users.findOneByOrFail({ id: userId });
+    });
   }
 
   /** The hashes of the last `count` passwords, newest first (the history a new password is checked against). */
@@ -161,7 +178,7 @@ export class UserService {
 
   /** The language the user chose in My Profile; null goes back to the browser's or the default one. */
   async setLocale(userId: string, locale: Locale | null, ctx: AuditContext = {}): Promise<void> {
-    const result = await this.#users.update({ id: userId }, { locale, updatedAt: this.clock.now() });
+    const result = await this.#write(userId, () => this.#users.update({ id: userId }, { locale, updatedAt: this.clock.now() }));
     if ((result.affected ?? 0) === 0) throw new AppError('user.not_found');
     await this.audit.record({ ...ctx, type: 'user.locale_changed', outcome: 'success', subject: userId, details: { locale } });
   }
