@@ -11,16 +11,26 @@ export class RowCache<T extends object> {
   #writes = 0;
   #open = 0;
 
-  constructor(ttlMs: number, max = 1000) {
+  /** `keyOf` names a row (its id): the key of `read` and `write`. */
+  constructor(
+    private readonly keyOf: (row: T) => string,
+    ttlMs: number,
+    max = 1000,
+  ) {
     this.#rows = new LRUCache({ max, ttl: ttlMs });
   }
 
+  /** The row `key`, kept or loaded. */
   async read(key: string, load: () => Promise<T | null>): Promise<T | null> {
     const kept = this.#rows.get(key);
-    if (kept) return copy(kept);
+    return kept ? copy(kept) : this.find(load);
+  }
+
+  /** A row found otherwise (by name, say), kept under its key for `read`. */
+  async find(load: () => Promise<T | null>): Promise<T | null> {
     const before = this.#writes;
     const row = await load();
-    if (row && this.#open === 0 && this.#writes === before) this.#rows.set(key, copy(row));
+    if (row && this.#open === 0 && this.#writes === before) this.#rows.set(this.keyOf(row), copy(row));
     return row;
   }
 

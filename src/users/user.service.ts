@@ -38,7 +38,7 @@ export class UserService {
     this.#credentials = ds.getRepository(CredentialEntity);
     this.#user = new EntityLookup(ds, UserEntity);
     this.#credential = new EntityLookup(ds, CredentialEntity);
-    this.#byId = ds.options.type === 'postgres' ? undefined : new RowCache(1000);
+    this.#byId = ds.options.type === 'postgres' ? undefined : new RowCache((user) => user.id, 1000);
     // Only an active account without a lock in force: one an administrator locked or disabled while
     // the sign-in was under way stays so (the sign-in is refused), and an expired lock goes.
     this.#signedIn = new KeptUpdate(
@@ -101,7 +101,8 @@ export class UserService {
   async findByLogin(login: string): Promise<UserEntity | null> {
     const key = login.trim().toLowerCase();
     if (!key) return null;
-    return this.#user.one(key.includes('@') ? { email: key } : { username: key });
+    const load = () => this.#user.one(key.includes('@') ? { email: key } : { username: key });
+    return this.#byId ? this.#byId.find(load) : load();
   }
 
   /** Whether `password` is the account's current password (a change asks for it, or refuses it again). */

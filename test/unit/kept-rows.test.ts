@@ -138,7 +138,7 @@ describe('RowCache', () => {
   };
 
   it('reads once while a row lives, answers copies, and reads again after its lifetime', async () => {
-    const cache = new RowCache<Account>(300);
+    const cache = new RowCache<Account>((a) => a.id, 300);
     const db = source('active');
     const first = await cache.read('u1', db.load);
     first!.status = 'changed by a caller';
@@ -152,7 +152,7 @@ describe('RowCache', () => {
   });
 
   it('never answers a row older than the last write through it', async () => {
-    const cache = new RowCache<Account>(60_000);
+    const cache = new RowCache<Account>((a) => a.id, 60_000);
     const db = source('active');
     await cache.read('u1', db.load);
     await cache.write('u1', async () => db.set('disabled'));
@@ -160,7 +160,7 @@ describe('RowCache', () => {
   });
 
   it('keeps nothing from a read during which a write began or ended', async () => {
-    const cache = new RowCache<Account>(60_000);
+    const cache = new RowCache<Account>((a) => a.id, 60_000);
     const db = source('active');
     // A read whose answer comes back after a write changed the row: what it read is not kept.
     const slow = later<void>();
@@ -185,8 +185,16 @@ describe('RowCache', () => {
     expect((await cache.read('u1', db.load))?.status).toBe('locked');
   });
 
+  it('keeps a row found otherwise under its key', async () => {
+    const cache = new RowCache<Account>((a) => a.id, 60_000);
+    const db = source('active');
+    expect((await cache.find(db.load))?.id).toBe('u1');
+    expect((await cache.read('u1', db.load))?.status).toBe('active');
+    expect(db.loads).toBe(1);
+  });
+
   it('keeps no missing row', async () => {
-    const cache = new RowCache<Account>(60_000);
+    const cache = new RowCache<Account>((a) => a.id, 60_000);
     let loads = 0;
     const none = async () => (loads++, null);
     expect(await cache.read('nobody', none)).toBeNull();
