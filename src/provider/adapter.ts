@@ -122,13 +122,16 @@ export function createAdapter(
   // Rows written by a request that holds its writes (held-writes.ts), until they are committed: a
   // find of one of them waits for its commit, so another request never reads around it.
   const uncommitted = new Map<string, Promise<void>>();
-  /** `row` (model and row id) names the one row the write touches; only such a write may be held. */
-  const write = async (statement: BatchStatement | string, params: unknown[], row?: string): Promise<void> => {
+  /**
+   * `row` (model and row id) names the one row the write touches; only such a write may be held, and
+   * only when `hold` (a kept row must be committed before it is kept: its write is awaited).
+   */
+  const write = async (statement: BatchStatement | string, params: unknown[], row?: string, hold = true): Promise<void> => {
     if (!batcher) {
       await ds.query(typeof statement === 'string' ? statement : statement.sql, params);
       return;
     }
-    const request = row === undefined ? undefined : holdingRequest();
+    const request = row === undefined || !hold ? undefined : holdingRequest();
     const committed = batcher.write(statement, params, row, request);
     if (row === undefined || request === undefined) return committed;
     holdWrite(request, committed);
@@ -212,7 +215,7 @@ export function createAdapter(
       const row = this.#row(rowId);
       const kept = this.#recent?.writing(row);
       try {
-        await write(statements.upsert, [this.model, rowId, stored, payload.grantId ?? null, userCode, payload.uid ?? null, accountId, clientId, expiresAt], row);
+        await write(statements.upsert, [this.model, rowId, stored, payload.grantId ?? null, userCode, payload.uid ?? null, accountId, clientId, expiresAt], row, !kept);
       } catch (err) {
         kept?.failed();
         throw err;

@@ -2,7 +2,9 @@
 // (recent-rows.ts) and the accounts the user service read (row-cache.ts). Neither may ever answer a
 // row older than the last write this process made, nor keep a row a failed write left behind.
 import { describe, expect, it } from '@jest/globals';
+import type { Context, Next } from 'koa';
 import { createAdapter } from '../../src/provider/adapter.js';
+import { holdWrites } from '../../src/provider/held-writes.js';
 import { RecentRows } from '../../src/provider/recent-rows.js';
 import { RowCache } from '../../src/persistence/row-cache.js';
 import { systemClock } from '../../src/support/clock.js';
@@ -100,6 +102,20 @@ describe('the adapter on SQLite: interactions as last written', () => {
       }
       await db.ds.query(`UPDATE oidc_payloads SET payload = replace(payload, 'first', 'from the table') WHERE model = 'Interaction'`);
       expect((await interactions.find('uid-3'))?.returnTo).toBe('from the table');
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('keeps an interaction only once it is committed, even in a request that holds its writes', async () => {
+    const { db, interactions } = await openAdapter();
+    try {
+      let stored: unknown[] = [];
+      await holdWrites(['/token'], () => undefined)({ method: 'POST', path: '/token' } as Context, (async () => {
+        await interactions.upsert('uid-5', { jti: 'uid-5', kind: 'Interaction', iat: now(), exp: now() + 60 }, 60);
+        stored = await db.ds.query(`SELECT id FROM oidc_payloads WHERE model = 'Interaction'`);
+      }) as Next);
+      expect(stored).toHaveLength(1);
     } finally {
       await db.close();
     }
