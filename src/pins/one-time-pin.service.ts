@@ -44,7 +44,15 @@ export class OneTimePinService {
     this.#pins = ds.getRepository(OneTimePinEntity);
     this.#pin = new EntityLookup(ds, OneTimePinEntity);
     this.#replace = new RowInsert(ds, OneTimePinEntity, { key: ['userId', 'purpose'], when: '"one_time_pins"."created_at" <= $1' });
-    this.#claim = new KeptUpdate(ds, 'UPDATE "one_time_pins" SET "consumed_at" = $1 WHERE "id" = $2 AND "consumed_at" IS NULL AND "attempts" < $3');
+    // The right PIN, unused, in time and within its tries, claimed in one statement: single use even
+    // when two requests race. It is found by its keyed hash, as a token at rest is by its own, so the
+    // comparison the database makes tells nothing of the PIN.
+    this.#claim = new KeptUpdate(
+      ds,
+      `UPDATE "one_time_pins" SET "consumed_at" = $1 WHERE "user_id" = $2 AND "purpose" = $3 AND "code_hash" = $4
+        AND "consumed_at" IS NULL AND "attempts" < $5 AND "expires_at" > $1`,
+      '"channel"',
+    );
     this.#pepper = createSecretKey(pepper);
   }
 
@@ -105,20 +113,23 @@ export class OneTimePinService {
 
   /** Checks a PIN; on success it is consumed. Throws a typed error otherwise. */
   async verify(userId: string, purpose: string, candidate: string): Promise<PinChannel> {
+    const hash = this.#hash(purpose, candidate.replace(/\s+/g, ''));
+    const now = this.clock.now();
+    const [claimed] = await this.#claim.rows<{ channel: PinChannel }>([now, userId, purpose, hash, this.policy.maxAttempts]);
+    if (claimed) return claimed.channel;
+    // Not claimed: why, from the row as it is now.
     const row = await this.#latest(userId, purpose);
-    const input = candidate.replace(/\s+/g, '');
     if (!row || row.consumedAt !== null) throw new AppError('pin.invalid');
     if (row.attempts >= this.policy.maxAttempts) throw new AppError('pin.too_many_attempts');
-    if (row.expiresAt <= this.clock.now()) throw new AppError('pin.expired');
-    if (!constantTimeEqual(row.codeHash, this.#hash(purpose, input))) {
+    if (row.expiresAt <= now) throw new AppError('pin.expired');
+    if (!constantTimeEqual(row.codeHash, hash)) {
       // Count the try atomically so parallel guesses cannot exceed the limit.
       await this.#pins.increment({ id: row.id }, 'attempts', 1);
       const left = this.policy.maxAttempts - row.attempts - 1;
       throw new AppError(left > 0 ? 'pin.invalid' : 'pin.too_many_attempts');
     }
-    // Single use, even when two requests race: only one update finds it unconsumed.
-    if (!(await this.#claim.run([this.clock.now(), row.id, this.policy.maxAttempts]))) throw new AppError('pin.invalid');
-    return row.channel;
+    // The right PIN, yet another request claimed it first.
+    throw new AppError('pin.invalid');
   }
 
   async #latest(userId: string, purpose: string): Promise<OneTimePinEntity | null> {

@@ -45,6 +45,22 @@ describe('one-time PIN claim', () => {
     expect(outcomes.filter((o) => o !== 'accepted').every((o) => o === 'pin.invalid')).toBe(true);
   });
 
+  it('refuses the right PIN once it has expired or its tries are spent, and says which', async () => {
+    const { pins } = server.app.services;
+    const late = await sendPin('late');
+    await server.app.ds.query(`UPDATE one_time_pins SET expires_at = expires_at - 3600000 WHERE user_id = '${user.id}' AND purpose = 'late'`);
+    expect(await outcome(pins.verify(user.id, 'late', late))).toBe('pin.expired');
+    const guessed = await sendPin('guessed');
+    const wrong = guessed === '000000' ? '111111' : '000000';
+    const tries: string[] = [];
+    for (let i = 0; i < 5; i++) tries.push(await outcome(pins.verify(user.id, 'guessed', wrong)));
+    expect(tries.at(-1)).toBe('pin.too_many_attempts');
+    expect(await outcome(pins.verify(user.id, 'guessed', guessed))).toBe('pin.too_many_attempts');
+    // Neither was taken by those refusals.
+    const rows = (await server.app.ds.query(`SELECT consumed_at FROM one_time_pins WHERE user_id = '${user.id}' AND purpose IN ('late', 'guessed')`)) as Array<{ consumed_at: unknown }>;
+    expect(rows.map((r) => r.consumed_at)).toEqual([null, null]);
+  });
+
   it('clears the failure count and an expired lock on a completed sign-in, and keeps its time', async () => {
     const { users, lockout } = server.app.services;
     await users.update(user.id, { failedLogins: 3, lockedAt: 1000, lockedUntil: 2000 });
