@@ -9,7 +9,6 @@ import { OneTimePinEntity, type PinChannel } from '../persistence/entities/one-t
 import { EntityLookup } from '../persistence/entity-lookup.js';
 import { KeptUpdate } from '../persistence/kept-update.js';
 import { RowInsert } from '../persistence/row-insert.js';
-import { constantTimeEqual } from '../security/constant-time.js';
 import { randomDigits } from '../security/random.js';
 import type { Clock } from '../support/clock.js';
 import { maskDestination } from './mask.js';
@@ -44,14 +43,16 @@ export class OneTimePinService {
     this.#pins = ds.getRepository(OneTimePinEntity);
     this.#pin = new EntityLookup(ds, OneTimePinEntity);
     this.#replace = new RowInsert(ds, OneTimePinEntity, { key: ['userId', 'purpose'], when: '"one_time_pins"."created_at" <= $1' });
-    // The right PIN, unused, in time and within its tries, claimed in one statement: single use even
-    // when two requests race. It is found by its keyed hash, as a token at rest is by its own, so the
-    // comparison the database makes tells nothing of the PIN.
+    // One statement per try, on the PIN while it is unused, in time and within its tries: the right
+    // PIN is claimed (single use even when two requests race), a wrong one counted, so that of any
+    // number of simultaneous guesses no more than the limit are ever weighed. The PIN is compared by
+    // its keyed hash, as a token at rest is by its own: the database's comparison tells nothing of it.
     this.#claim = new KeptUpdate(
       ds,
-      `UPDATE "one_time_pins" SET "consumed_at" = $1 WHERE "user_id" = $2 AND "purpose" = $3 AND "code_hash" = $4
-        AND "consumed_at" IS NULL AND "attempts" < $5 AND "expires_at" > $1`,
-      '"channel"',
+      `UPDATE "one_time_pins" SET "consumed_at" = CASE WHEN "code_hash" = $4 THEN $1 END,
+          "attempts" = "attempts" + CASE WHEN "code_hash" = $4 THEN 0 ELSE 1 END
+        WHERE "user_id" = $2 AND "purpose" = $3 AND "consumed_at" IS NULL AND "attempts" < $5 AND "expires_at" > $1`,
+      '"channel", "consumed_at", "attempts"',
     );
     this.#pepper = createSecretKey(pepper);
   }
@@ -115,20 +116,14 @@ export class OneTimePinService {
   async verify(userId: string, purpose: string, candidate: string): Promise<PinChannel> {
     const hash = this.#hash(purpose, candidate.replace(/\s+/g, ''));
     const now = this.clock.now();
-    const [claimed] = await this.#claim.rows<{ channel: PinChannel }>([now, userId, purpose, hash, this.policy.maxAttempts]);
-    if (claimed) return claimed.channel;
-    // Not claimed: why, from the row as it is now.
+    const [tried] = await this.#claim.rows<{ channel: PinChannel; consumed_at: unknown; attempts: number | string }>([now, userId, purpose, hash, this.policy.maxAttempts]);
+    if (tried && tried.consumed_at !== null) return tried.channel;
+    if (tried) throw new AppError(this.policy.maxAttempts - Number(tried.attempts) > 0 ? 'pin.invalid' : 'pin.too_many_attempts');
+    // Not weighed: why, from the row as it is now (nothing counted).
     const row = await this.#latest(userId, purpose);
     if (!row || row.consumedAt !== null) throw new AppError('pin.invalid');
     if (row.attempts >= this.policy.maxAttempts) throw new AppError('pin.too_many_attempts');
     if (row.expiresAt <= now) throw new AppError('pin.expired');
-    if (!constantTimeEqual(row.codeHash, hash)) {
-      // Count the try atomically so parallel guesses cannot exceed the limit.
-      await this.#pins.increment({ id: row.id }, 'attempts', 1);
-      const left = this.policy.maxAttempts - row.attempts - 1;
-      throw new AppError(left > 0 ? 'pin.invalid' : 'pin.too_many_attempts');
-    }
-    // The right PIN, yet another request claimed it first.
     throw new AppError('pin.invalid');
   }
 

@@ -220,7 +220,7 @@ export function createAdapter(
         kept?.failed();
         throw err;
       }
-      kept?.committed({ payload: stored, expires_at: expiresAt, consumed_at: null } satisfies KeptRow);
+      kept?.committed({ payload: stored, expires_at: expiresAt, consumed_at: null } satisfies KeptRow, expiresIn ? expiresIn * 1000 : undefined);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {

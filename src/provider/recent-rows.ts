@@ -5,7 +5,8 @@
 //
 // A row is kept once its write is committed, and dropped as soon as a write of it begins (so a
 // write that fails leaves nothing behind), when it is destroyed, or when a grant is revoked (whose
-// interactions go too: all are dropped, rarely enough). Its lifetime is checked by the reader.
+// interactions go too: all are dropped, rarely enough). Its lifetime is checked by the reader; it
+// leaves memory then too, and the rows kept weigh 16 MB at most (anyone may start a sign-in).
 import { LRUCache } from 'lru-cache';
 
 export interface KeptRow {
@@ -15,7 +16,7 @@ export interface KeptRow {
 }
 
 export class RecentRows {
-  readonly #rows = new LRUCache<string, KeptRow>({ max: 5000 });
+  readonly #rows = new LRUCache<string, KeptRow>({ maxSize: 16 * 1024 * 1024, sizeCalculation: (row) => row.payload.length + 64 });
   /** The write of each row under way, so that only the last one to begin keeps its row. */
   readonly #writing = new Map<string, object>();
   /** Changes on every drop of them all: a write that began before does not keep its row. */
@@ -25,8 +26,11 @@ export class RecentRows {
     return this.#rows.get(key);
   }
 
-  /** Before a write of `key`: the row is dropped; `committed(row)` keeps it, unless another write of it has begun since. */
-  writing(key: string): { committed(row: KeptRow): void; failed(): void } {
+  /**
+   * Before a write of `key`: the row is dropped; `committed(row, ttlMs)` keeps it for its lifetime,
+   * unless another write of it has begun since.
+   */
+  writing(key: string): { committed(row: KeptRow, ttlMs?: number): void; failed(): void } {
     const mine = {};
     const era = this.#era;
     this.#rows.delete(key);
@@ -37,7 +41,7 @@ export class RecentRows {
       return was && era === this.#era;
     };
     return {
-      committed: (row) => void (last() && this.#rows.set(key, row)),
+      committed: (row, ttlMs) => void (last() && this.#rows.set(key, row, ttlMs === undefined ? {} : { ttl: Math.max(1, ttlMs) })),
       failed: () => void last(),
     };
   }

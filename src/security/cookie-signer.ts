@@ -2,7 +2,7 @@
 // keys (and gives it to Koa's cookies module). The format is keygrip's: HMAC-SHA1 in base64url with
 // the first key, a signature by any key accepted, so cookies signed before stay valid. The keys become
 // KeyObjects once and a check costs one HMAC; keygrip keys every HMAC with a raw key and compares
-// with two more (tsscmp), some 40 µs per check, several checks per request (the README's figures).
+// with two more (tsscmp): several times the cost, several checks per request (figures in the README).
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { constantTimeEqual } from './constant-time.js';
 

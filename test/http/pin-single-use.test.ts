@@ -61,6 +61,22 @@ describe('one-time PIN claim', () => {
     expect(rows.map((r) => r.consumed_at)).toEqual([null, null]);
   });
 
+  it('weighs no more guesses than the limit, however many come at once', async () => {
+    const { pins } = server.app.services;
+    const pin = await sendPin('burst');
+    const wrong = pin === '000000' ? '111111' : '000000';
+    // 20 wrong guesses and then the right PIN, all at the same moment (the limit is 5 tries).
+    const outcomes = await Promise.all([...Array.from({ length: 20 }, () => outcome(pins.verify(user.id, 'burst', wrong))), outcome(pins.verify(user.id, 'burst', pin))]);
+    const [row] = (await server.app.ds.query(`SELECT attempts FROM one_time_pins WHERE user_id = '${user.id}' AND purpose = 'burst'`)) as Array<{ attempts: number }>;
+    const accepted = outcomes.at(-1) === 'accepted';
+    // Counted tries never pass the limit; the right PIN gets through only if it was among the first five weighed.
+    expect(Number(row!.attempts)).toBeLessThanOrEqual(5);
+    if (accepted) expect(Number(row!.attempts)).toBeLessThan(5);
+    else expect(Number(row!.attempts)).toBe(5);
+    // On SQLite the statements run in the order they were sent: the right PIN came after five wrong ones.
+    if (!process.env.TEST_DATABASE_URL) expect(outcomes.at(-1)).toBe('pin.too_many_attempts');
+  });
+
   it('clears the failure count and an expired lock on a completed sign-in, and keeps its time', async () => {
     const { users, lockout } = server.app.services;
     await users.update(user.id, { failedLogins: 3, lockedAt: 1000, lockedUntil: 2000 });

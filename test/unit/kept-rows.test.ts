@@ -60,6 +60,27 @@ describe('RecentRows', () => {
   });
 });
 
+describe('RecentRows, memory', () => {
+  it('weighs 16 MB at most, the oldest rows going first', () => {
+    const rows = new RecentRows();
+    const mb = 'x'.repeat(1024 * 1024);
+    for (let i = 0; i < 20; i++) rows.writing(`r${i}`).committed(row(mb));
+    const kept = Array.from({ length: 20 }, (_, i) => rows.get(`r${i}`) !== undefined);
+    expect(kept.filter(Boolean).length).toBeLessThanOrEqual(16);
+    expect(kept[19]).toBe(true);
+    expect(kept[0]).toBe(false);
+  });
+
+  it('lets a row go once its lifetime is over', async () => {
+    const rows = new RecentRows();
+    rows.writing('short').committed(row('S'), 30);
+    rows.writing('long').committed(row('L'), 60_000);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(rows.get('short')).toBeUndefined();
+    expect(rows.get('long')?.payload).toBe('L');
+  });
+});
+
 describe('the adapter on SQLite: interactions as last written', () => {
   const openAdapter = async () => {
     const db = await openTestDatabase('idp-kept-');
