@@ -22,7 +22,17 @@ let rp: RelyingParty;
 let api: Record<StaffRole, AdminApi>;
 let n = 0;
 let offset = 0;
-const now = () => Date.now() + offset;
+/** Set while a request's codes are made and checked: a time step that ends in between cannot matter. */
+let frozen: number | undefined;
+const now = () => frozen ?? Date.now() + offset;
+async function atOneInstant<T>(run: () => Promise<T>): Promise<T> {
+  frozen = now();
+  try {
+    return await run();
+  } finally {
+    frozen = undefined;
+  }
+}
 const s = () => server.app.services;
 
 beforeAll(async () => {
@@ -169,8 +179,10 @@ describe('admin API: tokens, by role', () => {
   it.each(cases)('%s as %s', async (_, role, row) => {
     const h = await holder();
     const x = (await row.setup?.(h)) ?? {};
-    const [method, path, body] = row.call(h, x);
-    const res = await api[role].request(method, path, body);
+    const res = await atOneInstant(() => {
+      const [method, path, body] = row.call(h, x);
+      return api[role].request(method, path, body);
+    });
     const allowed = !row.refused.includes(role);
     if (allowed) expect(res.status).toBe(row.status);
     else expect([res.status, res.body]).toEqual([403, FORBIDDEN]);
@@ -198,7 +210,7 @@ describe('admin API: resetting a drifted token', () => {
     ['at the edge of the look-ahead', lookAhead - 1, lookAhead],
   ])('resynchronises a device %s from two consecutive codes', async (_, ahead, drift) => {
     const h = await holder();
-    const res = await api.helpdesk.request('POST', `${base(h)}/reset`, { first: code(h, ahead), second: code(h, ahead + 1) });
+    const res = await atOneInstant(() => api.helpdesk.request('POST', `${base(h)}/reset`, { first: code(h, ahead), second: code(h, ahead + 1) }));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ drift, token: expect.objectContaining({ id: h.tokenId, state: 'active', drift }) });
     expect((await tokensOf(h.user.id))[0]!.drift).toBe(drift);
@@ -214,8 +226,10 @@ describe('admin API: resetting a drifted token', () => {
   ])('answers codes %s with "Invalid Response" and leaves the token alone', async (_, codes) => {
     const h = await holder();
     const before = await tokensOf(h.user.id);
-    const [first, second] = codes(h);
-    const res = await api.helpdesk.request('POST', `${base(h)}/reset`, { first, second });
+    const res = await atOneInstant(() => {
+      const [first, second] = codes(h);
+      return api.helpdesk.request('POST', `${base(h)}/reset`, { first, second });
+    });
     expect([res.status, res.body.error]).toEqual([400, 'token.reset_invalid']);
     expect(res.body.message).toMatch(/^Invalid Response/);
     expect(await tokensOf(h.user.id)).toEqual(before);
