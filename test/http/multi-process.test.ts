@@ -1,5 +1,7 @@
 // Two server processes on one database: a sign-in started on one finishes on the other, which
-// proves that every piece of flow state lives in the database.
+// proves that every piece of flow state lives in the database. That is the PostgreSQL deployment;
+// on SQLite one server process serves the file (it keeps the interactions it wrote in memory), and
+// the test still runs there because each step below is served whole by one process.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
