@@ -1,6 +1,6 @@
 // Assembles the server: database, services, oidc-provider and our routes on the provider's Koa app.
 import { createSecretKey } from 'node:crypto';
-import type Provider from 'oidc-provider';
+import type { default as Provider, KoaContextWithOIDC } from 'oidc-provider';
 import pino, { type Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config/config.js';
@@ -27,6 +27,7 @@ import { createAdapter, removeExpiredPayloads } from './provider/adapter.js';
 import { auditBackchannelEvents, backchannelNotifier } from './provider/backchannel-notifier.js';
 import { postAsGet } from './http/post-as-get.js';
 import { holdWrites } from './provider/held-writes.js';
+import { refuseReusedGrant, ReusedGrant } from './provider/reused-grant.js';
 import { ownRoutes } from './http/own-routes.js';
 import { createProvider } from './provider/provider.js';
 import { CookieSigner } from './security/cookie-signer.js';
@@ -81,7 +82,8 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
   provider.use(errorHandler(views, log));
   // A token response leaves once its rows are committed, in one commit rather than one per row.
   provider.use(
-    holdWrites(['/token'], (ctx, err) => {
+    holdWrites(['/token'], async (ctx, err) => {
+      if (err instanceof ReusedGrant) return refuseReusedGrant(ctx as KoaContextWithOIDC, services.audit);
       // As oidc-provider answers a write of its own that fails (on PostgreSQL nothing is held).
       provider.emit('server_error', ctx, err);
       ctx.status = 500;

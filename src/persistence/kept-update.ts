@@ -29,8 +29,13 @@ export class KeptUpdate {
 
   /** The rows it changed, as `returning` names them. */
   async rows<T>(params: unknown[]): Promise<T[]> {
-    const result = (await this.ds.query(this.#sql, params)) as unknown[];
-    // PostgreSQL's query runner answers [rows, count] for an UPDATE; SQLite's kept statements the rows.
-    return (Array.isArray(result[0]) ? result[0] : result) as T[];
+    return returnedRows<T>(await this.ds.query(this.#sql, params));
   }
+}
+
+/** The rows an UPDATE asked back with RETURNING, from what ds.query answers on either database. */
+export function returnedRows<T>(result: unknown): T[] {
+  // PostgreSQL's query runner answers [rows, count] for an UPDATE; SQLite's kept statements the rows.
+  const answer = result as unknown[];
+  return (Array.isArray(answer[0]) ? answer[0] : answer) as T[];
 }

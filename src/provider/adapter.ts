@@ -6,15 +6,16 @@
 // session cookie) is stored under HMAC-SHA256(server key, id), and its payload keeps no copy of the
 // value, so a dump or a backup holds nothing that can be replayed. One HMAC per call.
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import { LessThan, type DataSource } from 'typeorm';
 import type { JsonObject } from '../persistence/columns.js';
-import { sqlFor } from '../persistence/kept-update.js';
+import { returnedRows, sqlFor } from '../persistence/kept-update.js';
 import { OidcPayloadEntity } from '../persistence/entities/oidc-payload.entity.js';
 import type { Clock } from '../support/clock.js';
 import { holdingRequest, holdWrite } from './held-writes.js';
 import { type KeptRow, RecentRows } from './recent-rows.js';
-import { type BatchStatement, WriteBatcher } from './write-batcher.js';
+import { ReusedGrant } from './reused-grant.js';
+import { type BatchStatement, Unclaimed, WriteBatcher } from './write-batcher.js';
 
 export interface AdapterClass {
   new (model: string): Adapter;
@@ -75,10 +76,13 @@ const upsert = (rows: number) => `INSERT INTO oidc_payloads (model, id, payload,
     user_code = COALESCE(excluded.user_code, oidc_payloads.user_code),
     uid = excluded.uid, account_id = excluded.account_id, client_id = excluded.client_id, expires_at = excluded.expires_at, consumed_at = NULL`;
 const UPSERT = upsert(1);
+// Consuming claims the row: only an unused one is marked, and the rows marked come back (reused-grant.ts).
+const CONSUME = 'UPDATE oidc_payloads SET consumed_at = $3 WHERE model = $1 AND id = $2 AND consumed_at IS NULL RETURNING model, id';
 // n rows consumed at once (SQLite only, as the batcher is): the rows' (model, id, time) as a table.
 const consume = (rows: number) => `UPDATE oidc_payloads SET consumed_at = v.at
   FROM (${Array.from({ length: rows }, (_, r) => `SELECT $${r * 3 + 1} AS model, $${r * 3 + 2} AS id, $${r * 3 + 3} AS at`).join(' UNION ALL ')}) AS v
-  WHERE oidc_payloads.model = v.model AND oidc_payloads.id = v.id`;
+  WHERE oidc_payloads.model = v.model AND oidc_payloads.id = v.id AND oidc_payloads.consumed_at IS NULL
+  RETURNING oidc_payloads.model, oidc_payloads.id`;
 
 /** AES-256-GCM, `base64url(iv ‖ ciphertext ‖ tag)`; the field name is bound in as associated data. */
 function sealer(key: KeyObject) {
@@ -125,14 +129,25 @@ export function createAdapter(
   /**
    * `row` (model and row id) names the one row the write touches; only such a write may be held, and
    * only when `hold` (a kept row must be committed before it is kept: its write is awaited).
+   * `refusal` is the error for a claim refused (write-batcher.ts); a held one reaches the request's
+   * end (held-writes.ts), and so does one on PostgreSQL, besides being thrown.
    */
-  const write = async (statement: BatchStatement | string, params: unknown[], row?: string, hold = true): Promise<void> => {
+  const write = async (statement: BatchStatement | string, params: unknown[], row?: string, hold = true, refusal?: () => Error): Promise<void> => {
+    const refused = (err: unknown) => (err instanceof Unclaimed && refusal ? refusal() : err);
     if (!batcher) {
-      await ds.query(typeof statement === 'string' ? statement : statement.sql, params);
+      const result = await ds.query(typeof statement === 'string' ? statement : statement.sql, params);
+      if (typeof statement !== 'string' && statement.claimed && !returnedRows(result).length) {
+        const err = refused(new Unclaimed());
+        const request = holdingRequest();
+        if (request) holdWrite(request, Promise.reject(err));
+        throw err;
+      }
       return;
     }
     const request = row === undefined || !hold ? undefined : holdingRequest();
-    const committed = batcher.write(statement, params, row, request);
+    const committed = batcher.write(statement, params, row, request).catch((err: unknown) => {
+      throw refused(err);
+    });
     if (row === undefined || request === undefined) return committed;
     holdWrite(request, committed);
     uncommitted.set(row, committed);
@@ -149,7 +164,7 @@ export function createAdapter(
     byId: sql(`SELECT ${COLUMNS} FROM oidc_payloads WHERE model = $1 AND id = $2`),
     byUserCode: sql(`SELECT ${COLUMNS} FROM oidc_payloads WHERE model = $1 AND user_code = $2`),
     byUid: sql(`SELECT ${COLUMNS} FROM oidc_payloads WHERE model = $1 AND uid = $2`),
-    consume: batchable('UPDATE oidc_payloads SET consumed_at = $3 WHERE model = $1 AND id = $2', consume),
+    consume: { ...batchable(CONSUME, consume), claimed: (r: Record<string, unknown>) => `${String(r.model)}\0${String(r.id)}` },
     destroy: sql('DELETE FROM oidc_payloads WHERE model = $1 AND id = $2'),
     revokeByGrantId: sql('DELETE FROM oidc_payloads WHERE grant_id = $1'),
   };
@@ -244,10 +259,16 @@ export function createAdapter(
       return this.#fromStored(await one(statements.byUid, [this.model, uid]));
     }
 
+    /** Claims the row: a request that finds it used already (or gone) is refused (reused-grant.ts). */
     async consume(id: string): Promise<void> {
       const rowId = this.#rowId(id);
       this.#recent?.drop(this.#row(rowId));
-      await write(statements.consume, [this.model, rowId, clock.now()], this.#row(rowId));
+      await write(statements.consume, [this.model, rowId, clock.now()], this.#row(rowId), true, () => this.#reused());
+    }
+
+    /** The refusal of a grant claimed already; a pushed request's as oidc-provider words its own. */
+    #reused(): Error {
+      return this.model === 'PushedAuthorizationRequest' ? new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used') : new ReusedGrant();
     }
 
     async destroy(id: string): Promise<void> {

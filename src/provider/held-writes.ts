@@ -38,7 +38,7 @@ export function holdWrite(request: object, write: Promise<void>): void {
  * For POSTs to these paths, writes are held (above) and the response waits until all are settled;
  * if one failed, `failed` answers instead.
  */
-export function holdWrites(paths: readonly string[], failed: (ctx: Context, err: unknown) => void): Middleware {
+export function holdWrites(paths: readonly string[], failed: (ctx: Context, err: unknown) => void | Promise<void>): Middleware {
   return async (ctx, next) => {
     if (ctx.method !== 'POST' || !paths.includes(ctx.path)) return next();
     const scope: Scope = { open: true, writes: [] };
@@ -47,7 +47,7 @@ export function holdWrites(paths: readonly string[], failed: (ctx: Context, err:
     } finally {
       scope.open = false;
       const failure = (await Promise.allSettled(scope.writes)).find((r) => r.status === 'rejected');
-      if (failure) failed(ctx, failure.reason);
+      if (failure) await failed(ctx, failure.reason);
     }
   };
 }

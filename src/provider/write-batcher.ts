@@ -15,9 +15,12 @@
 //
 // A batch that fails is tried again row by row, so one caller's failure is never another's; the
 // writes of one request that holds its writes are tried again together, in one transaction, so that
-// they are all written or none (a rotation never left half done).
+// they are all written or none (a rotation never left half done). A write may claim its row (a
+// grant consumed: reused-grant.ts): if the row is taken, that write is refused, and with it the
+// rest of its request's writes in the same batch.
 // PostgreSQL needs none of this: each pooled connection commits on its own.
 import type { DataSource, EntityManager } from 'typeorm';
+import { returnedRows } from '../persistence/kept-update.js';
 
 /**
  * A write; `forRows(n)` is the same write for n parameter rows at once, when it has such a form. It
@@ -26,6 +29,20 @@ import type { DataSource, EntityManager } from 'typeorm';
 export interface BatchStatement {
   sql: string;
   forRows?: (n: number) => string;
+  /**
+   * A statement that claims its rows (an UPDATE … WHERE the row is still free … RETURNING) names
+   * each row it returns as its write named it (`row`). A write whose row does not come back is
+   * refused with `Unclaimed`, and the other writes of its unit with it.
+   */
+  claimed?: (returned: Record<string, unknown>) => string;
+}
+
+/** A claiming write whose row was not there to claim: another write took it first, or it is gone. */
+export class Unclaimed extends Error {
+  constructor() {
+    super('the row was not there to claim');
+    this.name = 'Unclaimed';
+  }
 }
 
 interface Write {
@@ -81,19 +98,24 @@ export class WriteBatcher {
 
   /** One run in one statement, no transaction. */
   async #alone(run: Write[]): Promise<void> {
+    let unclaimed: Write[];
     try {
-      await send(this.ds, run);
+      unclaimed = await send(this.ds, run);
     } catch (err) {
       if (run.length === 1) return run[0]!.reject(err);
       return this.#again(run);
     }
-    for (const w of run) w.resolve();
+    for (const w of run) {
+      if (unclaimed.includes(w)) w.reject(new Unclaimed());
+      else w.resolve();
+    }
   }
 
   async #together(runs: Write[][], batch: Write[]): Promise<void> {
     try {
       await this.ds.transaction(async (manager) => {
-        for (const run of runs) await send(manager, run);
+        // A claim refused undoes the batch: its unit's other writes must not stay.
+        for (const run of runs) if ((await send(manager, run)).length) throw new Unclaimed();
       });
     } catch {
       return this.#again(batch);
@@ -116,10 +138,11 @@ export class WriteBatcher {
   /** `writes` in one transaction (one write: on its own), in their order; all settle alike. */
   async #rows(writes: Write[]): Promise<void> {
     try {
-      if (writes.length === 1) await this.ds.query(writes[0]!.statement.sql, writes[0]!.params);
-      else {
+      if (writes.length === 1) {
+        if ((await send(this.ds, writes)).length) throw new Unclaimed();
+      } else {
         await this.ds.transaction(async (manager) => {
-          for (const w of writes) await manager.query(w.statement.sql, w.params);
+          for (const w of writes) if ((await send(manager, [w])).length) throw new Unclaimed();
         });
       }
     } catch (err) {
@@ -158,15 +181,22 @@ function byStatement(batch: Write[]): Write[] {
   return batch.toSorted((a, b) => rank.get(a.statement)! - rank.get(b.statement)!);
 }
 
-/** One run as one statement: its rows' parameters one after the other, the last row repeated up to the bucket. */
-async function send(db: DataSource | EntityManager, run: Write[]): Promise<void> {
+/**
+ * One run as one statement: its rows' parameters one after the other, the last row repeated up to the
+ * bucket. Answers the writes of a claiming statement whose row did not come back.
+ */
+async function send(db: DataSource | EntityManager, run: Write[]): Promise<Write[]> {
   const { statement } = run[0]!;
-  if (run.length === 1) {
-    await db.query(statement.sql, run[0]!.params);
-    return;
+  let result: unknown;
+  if (run.length === 1) result = await db.query(statement.sql, run[0]!.params);
+  else {
+    const size = bucket(run.length);
+    const params = run.flatMap((w) => w.params);
+    for (let i = run.length; i < size; i++) params.push(...run.at(-1)!.params);
+    result = await db.query(statement.forRows!(size), params);
   }
-  const size = bucket(run.length);
-  const params = run.flatMap((w) => w.params);
-  for (let i = run.length; i < size; i++) params.push(...run.at(-1)!.params);
-  await db.query(statement.forRows!(size), params);
+  if (!statement.claimed) return [];
+  // A row comes back once, however many writes named it: it is the first one's.
+  const claimed = new Set(returnedRows<Record<string, unknown>>(result).map(statement.claimed));
+  return run.filter((w) => !claimed.delete(w.row!));
 }

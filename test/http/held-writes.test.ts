@@ -48,7 +48,7 @@ describe('holdWrites', () => {
     const [failing, slow] = [later(), later()];
     const failures: unknown[] = [];
     let ended = false;
-    const done = holdWrites(['/token'], (_ctx, err) => failures.push(err))(ctxOf('POST', '/token'), (async () => {
+    const done = holdWrites(['/token'], (_ctx, err) => void failures.push(err))(ctxOf('POST', '/token'), (async () => {
       tryHold(failing.promise);
       tryHold(slow.promise);
     }) as Next).then(() => (ended = true));
