@@ -7,12 +7,12 @@
 // value, so a dump or a backup holds nothing that can be replayed. One HMAC per call.
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
-import { LessThan, type DataSource } from 'typeorm';
+import { LessThan, type DataSource, type EntityManager } from 'typeorm';
 import type { JsonObject } from '../persistence/columns.js';
 import { returnedRows, sqlFor } from '../persistence/kept-update.js';
 import { OidcPayloadEntity } from '../persistence/entities/oidc-payload.entity.js';
 import type { Clock } from '../support/clock.js';
-import { holdingRequest, holdWrite } from './held-writes.js';
+import { holdingRequest, holdWrite, requestHandled } from './held-writes.js';
 import { type KeptRow, RecentRows } from './recent-rows.js';
 import { ReusedGrant } from './reused-grant.js';
 import { type BatchStatement, Unclaimed, WriteBatcher } from './write-batcher.js';
@@ -63,9 +63,25 @@ const KEPT_MODELS: ReadonlySet<string> = new Set(['Interaction']);
 
 type Stored = Record<string, unknown>;
 
+/** A write kept for its request's transaction (PostgreSQL). */
+interface KeptWrite {
+  statement: BatchStatement | string;
+  params: unknown[];
+  refusal: (() => Error) | undefined;
+}
+
+/** What a request has kept (its rows, to know when it reads one), and the promise of what it wrote. */
+interface RequestWrites {
+  writes: KeptWrite[];
+  rows: Set<string>;
+  written: Promise<void>;
+}
+
 const COLUMNS = 'payload, expires_at, consumed_at';
 
-// user_code is kept when a device code found by its id (payload without the user code) is saved again.
+// user_code is kept when a device code found by its id (payload without the user code) is saved again;
+// consumed_at is kept whatever is saved: a grant once used is never made usable again by a save (a
+// device code confirmed a second time after the device took its tokens would give a second set).
 // For n rows at once (write-batcher.ts), the VALUES list repeats with the parameters numbered on.
 const UPSERT_FIELDS = 9;
 const upsertValues = (rows: number) =>
@@ -74,7 +90,7 @@ const upsert = (rows: number) => `INSERT INTO oidc_payloads (model, id, payload,
   VALUES ${upsertValues(rows)}
   ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
     user_code = COALESCE(excluded.user_code, oidc_payloads.user_code),
-    uid = excluded.uid, account_id = excluded.account_id, client_id = excluded.client_id, expires_at = excluded.expires_at, consumed_at = NULL`;
+    uid = excluded.uid, account_id = excluded.account_id, client_id = excluded.client_id, expires_at = excluded.expires_at`;
 const UPSERT = upsert(1);
 // Consuming claims the row: only an unused one is marked, and the rows marked come back (reused-grant.ts).
 const CONSUME = 'UPDATE oidc_payloads SET consumed_at = $3 WHERE model = $1 AND id = $2 AND consumed_at IS NULL RETURNING model, id';
@@ -134,17 +150,12 @@ export function createAdapter(
    */
   const write = async (statement: BatchStatement | string, params: unknown[], row?: string, hold = true, refusal?: () => Error): Promise<void> => {
     const refused = (err: unknown) => (err instanceof Unclaimed && refusal ? refusal() : err);
+    const request = row === undefined || !hold ? undefined : holdingRequest();
     if (!batcher) {
-      const result = await ds.query(typeof statement === 'string' ? statement : statement.sql, params);
-      if (typeof statement !== 'string' && statement.claimed && !returnedRows(result).length) {
-        const err = refused(new Unclaimed());
-        const request = holdingRequest();
-        if (request) holdWrite(request, Promise.reject(err));
-        throw err;
-      }
+      if (request) return keepForRequest(request, { statement, params, refusal }, row!);
+      await run(ds, { statement, params, refusal });
       return;
     }
-    const request = row === undefined || !hold ? undefined : holdingRequest();
     const committed = batcher.write(statement, params, row, request).catch((err: unknown) => {
       throw refused(err);
     });
@@ -153,6 +164,38 @@ export function createAdapter(
     uncommitted.set(row, committed);
     const forget = () => void (uncommitted.get(row) === committed && uncommitted.delete(row));
     committed.then(forget, forget);
+  };
+  /** One write on PostgreSQL; a claim refused throws its refusal. */
+  const run = async (db: DataSource | EntityManager, w: KeptWrite): Promise<void> => {
+    const statement = typeof w.statement === 'string' ? { sql: w.statement } : w.statement;
+    const result = await db.query(statement.sql, w.params);
+    if (statement.claimed && !returnedRows(result).length) throw w.refusal?.() ?? new Unclaimed();
+  };
+  // PostgreSQL: the writes of a request that holds them, written in one transaction once it is
+  // handled; or sooner, when the request reads a row it has written (flushKept).
+  const byRequest = new WeakMap<object, RequestWrites>();
+  const keepForRequest = (request: object, w: KeptWrite, row: string): void => {
+    let mine = byRequest.get(request);
+    if (!mine) {
+      mine = { writes: [], rows: new Set(), written: Promise.resolve() };
+      byRequest.set(request, mine);
+      const all = mine;
+      holdWrite(request, requestHandled(request).then(() => flushKept(all)));
+    }
+    mine.writes.push(w);
+    mine.rows.add(row);
+  };
+  /** Writes what the request has kept so far, in one transaction, after what it wrote before. */
+  const flushKept = (mine: RequestWrites): Promise<void> => {
+    const writes = mine.writes.splice(0);
+    mine.rows.clear();
+    mine.written = mine.written.then(async () => {
+      if (!writes.length) return;
+      await ds.transaction(async (manager) => {
+        for (const w of writes) await run(manager, w);
+      });
+    });
+    return mine.written;
   };
   /** A statement with its multi-row forms, each made once. */
   const batchable = (one: string, rows: (n: number) => string): BatchStatement => {
@@ -230,7 +273,8 @@ export function createAdapter(
       const row = this.#row(rowId);
       const kept = this.#recent?.writing(row);
       try {
-        await write(statements.upsert, [this.model, rowId, stored, payload.grantId ?? null, userCode, payload.uid ?? null, accountId, clientId, expiresAt], row, !kept);
+        // An interaction's write is never held: it is committed when this returns (and, on SQLite, kept).
+        await write(statements.upsert, [this.model, rowId, stored, payload.grantId ?? null, userCode, payload.uid ?? null, accountId, clientId, expiresAt], row, !KEPT_MODELS.has(this.model));
       } catch (err) {
         kept?.failed();
         throw err;
@@ -245,6 +289,9 @@ export function createAdapter(
       if (kept) return this.#fromStored(live(kept), id);
       // Never from inside ds.transaction on SQLite: the commit waited for waits for that transaction to end.
       await uncommitted.get(this.#row(rowId))?.catch(() => undefined);
+      const request = batcher ? undefined : holdingRequest();
+      const mine = request && byRequest.get(request);
+      if (mine?.rows.has(this.#row(rowId))) await flushKept(mine);
       return this.#fromStored(await one(statements.byId, [this.model, rowId]), id);
     }
 

@@ -7,13 +7,17 @@
 // commit (write-batcher.ts), and nothing reaches the client before its rows are committed. A write
 // that fails becomes the request's error, and the batcher then tries the request's writes again
 // together or not at all: the client never gets a token that was not stored, and a rotation that
-// failed leaves the old refresh token as it was.
+// failed leaves the old refresh token as it was. On PostgreSQL, where each pooled connection commits
+// on its own, the request's writes are kept until it is handled and then written in one transaction:
+// all or none there too (a connection is taken only for that transaction, never across the request).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context, Middleware } from 'koa';
 
 interface Scope {
   open: boolean;
   writes: Promise<void>[];
+  /** Settles when the request's handler is done, before its writes are awaited. */
+  handled: Promise<void>;
 }
 
 const scopes = new AsyncLocalStorage<Scope>();
@@ -34,6 +38,11 @@ export function holdWrite(request: object, write: Promise<void>): void {
   (request as Scope).writes.push(write);
 }
 
+/** Settles once the request `holdingRequest()` named is handled: what it wrote is then all it will write. */
+export function requestHandled(request: object): Promise<void> {
+  return (request as Scope).handled;
+}
+
 /**
  * For POSTs to these paths, writes are held (above) and the response waits until all are settled;
  * if one failed, `failed` answers instead.
@@ -41,11 +50,13 @@ export function holdWrite(request: object, write: Promise<void>): void {
 export function holdWrites(paths: readonly string[], failed: (ctx: Context, err: unknown) => void | Promise<void>): Middleware {
   return async (ctx, next) => {
     if (ctx.method !== 'POST' || !paths.includes(ctx.path)) return next();
-    const scope: Scope = { open: true, writes: [] };
+    let handled!: () => void;
+    const scope: Scope = { open: true, writes: [], handled: new Promise<void>((resolve) => (handled = resolve)) };
     try {
       await scopes.run(scope, next);
     } finally {
       scope.open = false;
+      handled();
       const failure = (await Promise.allSettled(scope.writes)).find((r) => r.status === 'rejected');
       if (failure) await failed(ctx, failure.reason);
     }
