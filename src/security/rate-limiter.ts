@@ -1,21 +1,50 @@
 // Fixed-window failure counters in the database (shared by every process), e.g. per client address.
+//
+// `take` counts a try before the work it limits and says whether the window has room for it, in one
+// statement: of any number of tries sent at once no more than the limit get through (checking first
+// and counting after the work would let every try that arrived before the first was counted through).
+// A try that turns out not to be a failure is given back. `isLimited` and `hit` check and count apart.
 import type { DataSource, Repository } from 'typeorm';
 import { RateLimitEntity } from '../persistence/entities/rate-limit.entity.js';
 import { EntityLookup } from '../persistence/entity-lookup.js';
+import { KeptUpdate, returnedRows, sqlFor } from '../persistence/kept-update.js';
 import type { Clock } from '../support/clock.js';
+
+/** One more try in the live window, or the first of a new one; the count after it. */
+const TAKE = `INSERT INTO rate_limits (key, window_start, count) VALUES ($1, $2, 1)
+  ON CONFLICT (key) DO UPDATE SET
+    count = CASE WHEN rate_limits.window_start > $3 THEN rate_limits.count + 1 ELSE 1 END,
+    window_start = CASE WHEN rate_limits.window_start > $3 THEN rate_limits.window_start ELSE $2 END
+  RETURNING count`;
 
 export class RateLimiter {
   readonly #repo: Repository<RateLimitEntity>;
   readonly #find: EntityLookup<RateLimitEntity>;
+  readonly #take: string;
+  readonly #giveBack: KeptUpdate;
 
   constructor(
-    ds: DataSource,
+    private readonly ds: DataSource,
     private readonly clock: Clock,
     private readonly limit: number,
     private readonly windowSeconds: number,
   ) {
     this.#repo = ds.getRepository(RateLimitEntity);
     this.#find = new EntityLookup(ds, RateLimitEntity);
+    this.#take = sqlFor(ds)(TAKE);
+    this.#giveBack = new KeptUpdate(ds, 'UPDATE rate_limits SET count = count - 1 WHERE key = $1 AND window_start > $2 AND count > 0');
+  }
+
+  /** Counts a try for `key` now; false when the window's tries are spent (the try is refused). */
+  async take(key: string): Promise<boolean> {
+    const now = this.clock.now();
+    const [row] = returnedRows<{ count: number | string }>(await this.ds.query(this.#take, [key, now, now - this.windowSeconds * 1000]));
+    return Number(row?.count) <= this.limit;
+  }
+
+  /** Gives back a try `take` counted that was not a failure. */
+  async giveBack(key: string): Promise<void> {
+    await this.#giveBack.run([key, this.clock.now() - this.windowSeconds * 1000]);
   }
 
   async isLimited(key: string): Promise<boolean> {

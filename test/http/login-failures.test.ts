@@ -161,6 +161,29 @@ describe('sign-in failures', () => {
     }
   });
 
+  it('weighs no more passwords than the address limit, however many come at once', async () => {
+    const limited = await startTestServer({ env: { IP_FAILURE_LIMIT: '3' } });
+    try {
+      await limited.app.services.users.create({ username: 'burst', email: 'burst@example.com', password: 'burst password 1' });
+      const client = await registerRelyingParty(limited);
+      // Ten sign-ins, each on its own page, sent at once from one address.
+      const pages = await Promise.all(Array.from({ length: 10 }, async () => {
+        const agent = new UserAgent();
+        return { agent, page: await openLogin(agent, await startAuthorization(client)) };
+      }));
+      const answers = await Promise.all(pages.map(({ agent, page }, i) => agent.submit(page, '/step/password', { login: 'burst', password: `wrong guess ${i}` })));
+      expect(answers.filter((a) => a.status === 429)).toHaveLength(7);
+      const weighed = (await limited.app.services.audit.list({ type: 'login.password', limit: 100 })).filter((e) => e.details?.reason === 'wrong_password');
+      expect(weighed).toHaveLength(3);
+      // The window is spent: the right password, too, waits for the next one.
+      const agent = new UserAgent();
+      const refused = await agent.submit(await openLogin(agent, await startAuthorization(client)), '/step/password', { login: 'burst', password: 'burst password 1' });
+      expect(refused.status).toBe(429);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it.each([
     ['missing', undefined],
     ['wrong', 'not-the-token'],
