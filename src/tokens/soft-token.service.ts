@@ -7,6 +7,7 @@ import type { Config } from '../config/config.js';
 import { AppError } from '../errors/app-error.js';
 import { SoftTokenEntity, type TokenKind } from '../persistence/entities/soft-token.entity.js';
 import { EntityLookup } from '../persistence/entity-lookup.js';
+import { KeptUpdate } from '../persistence/kept-update.js';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
 import { constantTimeEqual } from '../security/constant-time.js';
 import type { SecretBox } from '../security/secret-box.js';
@@ -26,6 +27,9 @@ export interface AppEnrolment {
 export class SoftTokenService {
   readonly #repo: Repository<SoftTokenEntity>;
   readonly #find: EntityLookup<SoftTokenEntity>;
+  readonly #takeTry: KeptUpdate;
+  readonly #giveBackTry: KeptUpdate;
+  readonly #lock: KeptUpdate;
 
   constructor(
     ds: DataSource,
@@ -40,6 +44,16 @@ export class SoftTokenService {
   ) {
     this.#repo = ds.getRepository(SoftTokenEntity);
     this.#find = new EntityLookup(ds, SoftTokenEntity);
+    // A lock that has run out ($3 is now) starts the count afresh.
+    const runOut = 'locked_until IS NOT NULL AND locked_until <= $3';
+    this.#takeTry = new KeptUpdate(
+      ds,
+      `UPDATE soft_tokens SET failed_attempts = CASE WHEN ${runOut} THEN 1 ELSE failed_attempts + 1 END, locked_until = CASE WHEN ${runOut} THEN NULL ELSE locked_until END
+        WHERE id = $1 AND (failed_attempts < $2 OR (${runOut}))`,
+      'failed_attempts AS "failed"',
+    );
+    this.#giveBackTry = new KeptUpdate(ds, 'UPDATE soft_tokens SET failed_attempts = failed_attempts - 1 WHERE id = $1 AND failed_attempts > 0');
+    this.#lock = new KeptUpdate(ds, 'UPDATE soft_tokens SET locked_until = $2 WHERE id = $1 AND failed_attempts >= $3');
   }
 
   params(token: Pick<SoftTokenEntity, 'algorithm' | 'digits' | 'period'>): TotpParams {
@@ -174,9 +188,23 @@ export class SoftTokenService {
     return Boolean(claimed.affected);
   }
 
-  /** A wrong code counted against `token` (and the lock it may set, until `lockedUntil`). */
-  async recordFailure(token: SoftTokenEntity, failedAttempts: number, lockedUntil: number | null): Promise<void> {
-    await this.#repo.update({ id: token.id }, { failedAttempts, lockedUntil });
+  /**
+   * Takes a try on `token` before a code is weighed, counted at once so that codes sent together are
+   * counted together: the count with it, or null when the token's tries are spent (it is locked).
+   * A success (claimStep) clears the count; a token that did not answer gives its try back.
+   */
+  async takeTry(token: SoftTokenEntity, maxFailures: number, now: number): Promise<number | null> {
+    const [taken] = await this.#takeTry.rows<{ failed: number | string }>([token.id, maxFailures, now]);
+    return taken ? Number(taken.failed) : null;
+  }
+
+  async giveBackTry(token: SoftTokenEntity): Promise<void> {
+    await this.#giveBackTry.run([token.id]);
+  }
+
+  /** Locks `token` until `until` once its tries are spent. */
+  async lockUntil(token: SoftTokenEntity, until: number, maxFailures: number): Promise<void> {
+    await this.#lock.run([token.id, until, maxFailures]);
   }
 
   secretOf(token: SoftTokenEntity): Buffer {

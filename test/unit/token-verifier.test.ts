@@ -176,6 +176,32 @@ describe('token verifier', () => {
     expect(open.lockedUntil).toBeNull();
   });
 
+  it(`weighs no more than ${MAX_FAILURES} codes sent at once, and locks`, async () => {
+    const user = await newUser();
+    const a = await activeToken(user, 'A');
+    nextStep();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => codeOf(s.tokenVerifier.verify(user.id, wrongCode(a.code())))));
+    expect(answers.filter((c) => c === 'totp.invalid')).toHaveLength(MAX_FAILURES);
+    expect(answers.filter((c) => c === 'totp.locked')).toHaveLength(10 - MAX_FAILURES);
+    const locked = await row(a.token.id);
+    expect(locked.failedAttempts).toBe(MAX_FAILURES);
+    expect(locked.lockedUntil).toBe(t + LOCKOUT_SECONDS * 1000);
+    expect(await codeOf(s.tokenVerifier.verify(user.id, a.code()))).toBe('totp.locked');
+  });
+
+  it('gives back the tries of the tokens that did not answer', async () => {
+    const user = await newUser();
+    const a = await activeToken(user, 'A');
+    const b = await activeToken(user, 'B');
+    nextStep();
+    expect(await codeOf(s.tokenVerifier.verify(user.id, wrongCode(a.code())))).toBe('totp.invalid');
+    expect((await row(b.token.id)).failedAttempts).toBe(1);
+    expect(await codeOf(s.tokenVerifier.verify(user.id, a.code()))).toBe('ok');
+    // A answered (its count cleared); B did not, and its try for this code is given back.
+    expect((await row(a.token.id)).failedAttempts).toBe(0);
+    expect((await row(b.token.id)).failedAttempts).toBe(1);
+  });
+
   it('counts only consecutive failures: a success starts the count again', async () => {
     const user = await newUser();
     const a = await activeToken(user, 'A');
