@@ -21,6 +21,7 @@ import type { SecurityNoticeService } from '../notices/security-notice.service.j
 import { PasskeyEntity } from '../persistence/entities/passkey.entity.js';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
 import { EntityLookup } from '../persistence/entity-lookup.js';
+import { KeptUpdate } from '../persistence/kept-update.js';
 import type { Clock } from '../support/clock.js';
 import { CHALLENGE_TTL_MS, PasskeyChallenges } from './passkey-challenge.js';
 import { deviceHint } from './passkey-devices.js';
@@ -65,6 +66,8 @@ export const userHandleOf = (userId: string): string => Buffer.from(userId, 'utf
 export class PasskeyService {
   readonly #repo: Repository<PasskeyEntity>;
   readonly #find: EntityLookup<PasskeyEntity>;
+  /** A use recorded only if its counter still grows past the stored one (or both are 0): one statement. */
+  readonly #used: KeptUpdate;
   readonly challenges: PasskeyChallenges;
 
   constructor(
@@ -76,6 +79,7 @@ export class PasskeyService {
     private readonly rules: PasskeyRules,
   ) {
     this.#repo = ds.getRepository(PasskeyEntity);
+    this.#used = new KeptUpdate(ds, 'UPDATE passkeys SET counter = $2, backup_state = $3, last_used_at = $4 WHERE id = $1 AND (counter < $2 OR ($2 = 0 AND counter = 0))');
     this.#find = new EntityLookup(ds, PasskeyEntity);
     this.challenges = new PasskeyChallenges(challengeKey, clock);
   }
@@ -195,12 +199,12 @@ export class PasskeyService {
     }
     const { newCounter } = info;
     // WebAuthn §7.2: a counter that did not grow (when either is non-zero) may be a cloned authenticator.
-    if ((newCounter > 0 || passkey.counter > 0) && newCounter <= passkey.counter) {
+    // Checked by the UPDATE itself, so that of two uses with one counter (sent at once) one is refused.
+    const now = this.clock.now();
+    if (!(await this.#used.run([passkey.id, newCounter, info.credentialBackedUp, now]))) {
       await this.audit.record({ ...ctx, type: 'passkey.counter_regressed', outcome: 'failure', subject: passkey.userId, details: { passkey: passkey.id, stored: passkey.counter, received: newCounter } });
       throw new AppError('passkey.counter');
     }
-    const now = this.clock.now();
-    await this.#repo.update({ id: passkey.id }, { counter: newCounter, backupState: info.credentialBackedUp, lastUsedAt: now });
     Object.assign(passkey, { counter: newCounter, backupState: info.credentialBackedUp, lastUsedAt: now });
     await this.audit.record({ ...ctx, type: 'passkey.used', outcome: 'success', subject: passkey.userId, details: { passkey: passkey.id, userVerified: info.userVerified } });
     return { passkey, userVerified: info.userVerified, backedUp: info.credentialBackedUp };

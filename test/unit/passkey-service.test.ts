@@ -70,6 +70,19 @@ describe('passkey service', () => {
     expect((await audit.list({ type: 'passkey.failed', subject: user.id })).length).toBe(2);
   });
 
+  it('takes one use per counter value: of two sign-ins with one assertion at once, one is refused', async () => {
+    const user = await newUser();
+    const authenticator = new SoftAuthenticator(origin);
+    const { passkey } = await register(user, authenticator, undefined, 5);
+    const assertion = authenticator.authenticate(await passkeys.authenticationOptions(new Uint8Array(32), user.id), { counter: 6 });
+    // Both read the stored counter (5) before either records the new one (6).
+    const outcomes = await Promise.allSettled([passkeys.verify({ ...passkey }, assertion, anyChallenge, {}), passkeys.verify({ ...passkey }, assertion, anyChallenge, {})]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ reason: { code: 'passkey.counter' } });
+    expect((await db.ds.getRepository(PasskeyEntity).findOneByOrFail({ id: passkey.id })).counter).toBe(6);
+    expect(await audit.list({ type: 'passkey.counter_regressed', subject: user.id })).toHaveLength(1);
+  });
+
   it('lists the excluded credentials of the account when registering another', async () => {
     const user = await newUser();
     const { passkey } = await register(user);
