@@ -54,11 +54,17 @@ export class LockoutService {
     await this.audit.record({ ...ctx, type: 'account.unlocked', outcome: 'success', subject: userId });
   }
 
-  /** An expired temporary lock starts the count afresh. */
+  /**
+   * An expired temporary lock starts the count afresh. Only that lock is cleared: if failures have
+   * locked the account again since `user` was read, `user` is given the new lock instead.
+   */
   async clearExpired(user: UserEntity): Promise<void> {
-    if (user.lockedAt !== null && !this.isLocked(user)) {
-      await this.users.update(user.id, { failedLogins: 0, lockedAt: null, lockedUntil: null }, { edit: false });
+    if (user.lockedAt === null || this.isLocked(user)) return;
+    if (await this.users.clearExpiredLock(user.id, user.lockedAt, this.clock.now())) {
       Object.assign(user, { failedLogins: 0, lockedAt: null, lockedUntil: null });
+      return;
     }
+    const now = await this.users.findById(user.id);
+    if (now) Object.assign(user, { failedLogins: now.failedLogins, lockedAt: now.lockedAt, lockedUntil: now.lockedUntil });
   }
 }

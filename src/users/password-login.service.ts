@@ -21,11 +21,22 @@ export class PasswordLoginService {
 
   async authenticate(login: string, password: string, ctx: AuditContext): Promise<UserEntity> {
     const ipKey = `ip:${ctx.ip ?? 'unknown'}`;
-    // The try is counted before the password is weighed, and given back unless it failed.
+    // The try is admitted before the password is weighed (so passwords sent at once get no more
+    // tries), and counted once it has failed.
     if (!(await this.ipLimiter.take(ipKey))) {
       await this.audit.record({ ...ctx, type: 'login.password', outcome: 'failure', details: { reason: 'rate_limited', login } });
       throw new AppError('login.rate_limited');
     }
+    let failed = false;
+    try {
+      return await this.#weigh(login, password, ctx, () => (failed = true));
+    } finally {
+      await this.ipLimiter.settle(ipKey, failed);
+    }
+  }
+
+  /** The password weighed; `failure` is called for a try that counts against the address. */
+  async #weigh(login: string, password: string, ctx: AuditContext, failure: () => void): Promise<UserEntity> {
     const user = await this.users.findByLogin(login);
     const hash = user ? await this.users.passwordHash(user.id) : null;
     const ok = user && hash ? await this.hasher.verifyEvenly(hash, password) : await this.hasher.verifyDummy(password);
@@ -35,17 +46,16 @@ export class PasswordLoginService {
     // Only the right password learns of a lock; a wrong one gets the answer any wrong password gets, so the
     // lock tells nobody that the account exists. It is audited, but neither counts nor extends the lock.
     if (locked && ok && user.status === 'active') {
-      await this.ipLimiter.giveBack(ipKey);
       await this.audit.record({ ...ctx, type: 'login.password', outcome: 'failure', subject: user.id, details: { reason: 'locked' } });
       throw new AppError('login.locked');
     }
     if (!ok || !user || user.status !== 'active') {
+      failure();
       if (user && !ok && !locked) await this.lockout.recordFailure(user.id, ctx);
       const reason = !user ? 'unknown_user' : locked ? 'locked' : !ok ? 'wrong_password' : 'disabled';
       await this.audit.record({ ...ctx, type: 'login.password', outcome: 'failure', subject: user?.id ?? null, details: { reason, login, ...(locked ? { wrongPassword: !ok } : {}) } });
       throw new AppError('login.invalid_credentials');
     }
-    await this.ipLimiter.giveBack(ipKey);
     if (user.temporaryPasswordUntil !== null && this.clock.now() > user.temporaryPasswordUntil) {
       // A temporary password the user never replaced: an administrator sets a new one.
       await this.audit.record({ ...ctx, type: 'login.password', outcome: 'failure', subject: user.id, details: { reason: 'temporary_password_expired' } });

@@ -22,6 +22,7 @@ export class UserService {
   readonly #credential: EntityLookup<CredentialEntity>;
   /** Every completed sign-in runs it (a kept statement). */
   readonly #signedIn: KeptUpdate;
+  readonly #clearExpiredLock: KeptUpdate;
   /**
    * Accounts by id, for a second, on SQLite, where one process serves the database (DESIGN §6): a
    * sign-in reads its account on every request. Not on PostgreSQL, which several processes share.
@@ -45,6 +46,12 @@ export class UserService {
       ds,
       `UPDATE "users" SET "failed_logins" = 0, "locked_at" = NULL, "locked_until" = NULL, "last_login_at" = $1
         WHERE "id" = $2 AND "status" = 'active' AND ("locked_at" IS NULL OR ("locked_until" IS NOT NULL AND "locked_until" <= $1))`,
+    );
+    // Only the lock that was seen to have run out: a lock set since (failures sent meanwhile) stays.
+    this.#clearExpiredLock = new KeptUpdate(
+      ds,
+      `UPDATE "users" SET "failed_logins" = 0, "locked_at" = NULL, "locked_until" = NULL
+        WHERE "id" = $1 AND "locked_at" = $2 AND "locked_until" IS NOT NULL AND "locked_until" <= $3`,
     );
   }
 
@@ -149,6 +156,11 @@ export class UserService {
    * A completed sign-in: the failure count and an expired lock cleared, the time kept. False, and
    * nothing changed, when the account is locked or no longer active by now.
    */
+  /** Clears a lock that has run out, if it is the one locked at `lockedAt`; false when it is not. */
+  async clearExpiredLock(userId: string, lockedAt: number, now: number): Promise<boolean> {
+    return (await this.#write(userId, () => this.#clearExpiredLock.run([userId, lockedAt, now]))) > 0;
+  }
+
   async signedIn(userId: string, at: number): Promise<boolean> {
     return (await this.#write(userId, () => this.#signedIn.run([at, userId]))) > 0;
   }
