@@ -30,6 +30,7 @@ export class SoftTokenService {
   readonly #takeTry: KeptUpdate;
   readonly #giveBackTry: KeptUpdate;
   readonly #lock: KeptUpdate;
+  readonly #resynced: KeptUpdate;
 
   constructor(
     ds: DataSource,
@@ -54,6 +55,12 @@ export class SoftTokenService {
     );
     this.#giveBackTry = new KeptUpdate(ds, 'UPDATE soft_tokens SET failed_attempts = failed_attempts - 1 WHERE id = $1 AND failed_attempts > 0');
     this.#lock = new KeptUpdate(ds, 'UPDATE soft_tokens SET locked_until = $2 WHERE id = $1 AND failed_attempts >= $3');
+    this.#resynced = new KeptUpdate(
+      ds,
+      `UPDATE soft_tokens SET drift = $2, last_step = CASE WHEN last_step IS NULL OR last_step < $3 THEN $3 ELSE last_step END,
+        failed_attempts = 0, locked_until = NULL, updated_at = $4 WHERE id = $1`,
+      'last_step AS "lastStep"',
+    );
   }
 
   params(token: Pick<SoftTokenEntity, 'algorithm' | 'digits' | 'period'>): TotpParams {
@@ -148,7 +155,9 @@ export class SoftTokenService {
       const at = now + offset * params.period * 1000;
       if (totpCode(secret, params, at) === a && totpCode(secret, params, at + params.period * 1000) === b) {
         const drift = offset + 1;
-        await this.update(token, { drift, lastStep: timeStep(params, now) + drift, failedAttempts: 0, lockedUntil: null });
+        // The last step only moves forward: a code a sign-in has already used stays used.
+        const [moved] = await this.#resynced.rows<{ lastStep: number | string }>([token.id, drift, timeStep(params, now) + drift, now]);
+        Object.assign(token, { drift, lastStep: Number(moved!.lastStep), failedAttempts: 0, lockedUntil: null, updatedAt: now });
         return drift;
       }
     }

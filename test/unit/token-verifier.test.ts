@@ -135,6 +135,18 @@ describe('token verifier', () => {
     expect(stored.lastUsedAt).toBe(t);
   });
 
+  it('keeps a code used at sign-in used when the token is resynchronised to an earlier step', async () => {
+    const user = await newUser();
+    const a = await activeToken(user, 'A');
+    nextStep();
+    // A sign-in takes the code one step ahead (within the window); a resync then finds two codes a
+    // step behind it.
+    expect(await codeOf(s.tokenVerifier.verify(user.id, a.code(1)))).toBe('ok');
+    expect(await s.tokens.findConsecutive(a.token, a.code(-1), a.code(0), 3)).toBe(0);
+    expect(await codeOf(s.tokenVerifier.verify(user.id, a.code(1)))).toBe('totp.invalid');
+    expect((await row(a.token.id)).lastStep).toBe(timeStep(params, t) + 1);
+  });
+
   it('refuses codes outside the window', async () => {
     const user = await newUser();
     const a = await activeToken(user, 'A');
