@@ -23,16 +23,32 @@ export class PasskeyLoginService {
       await this.audit.record({ ...ctx, type: 'login.passkey', outcome: 'failure', subject, details: { reason } });
       throw new AppError(code);
     };
-    if (await this.ipLimiter.isLimited(ipKey)) return refuse('login.rate_limited', 'rate_limited');
+    // As for the password: the try is admitted before the passkey is weighed, and counted if it failed.
+    if (!(await this.ipLimiter.take(ipKey))) return refuse('login.rate_limited', 'rate_limited');
+    let failed = false;
+    try {
+      return await this.#weigh(response, challenge, ctx, refuse, () => (failed = true));
+    } finally {
+      await this.ipLimiter.settle(ipKey, failed);
+    }
+  }
+
+  async #weigh(
+    response: AuthenticationResponseJSON,
+    challenge: (c: string) => boolean,
+    ctx: AuditContext,
+    refuse: (code: 'login.locked' | 'passkey.unknown' | 'passkey.invalid', reason: string, subject?: string | null) => Promise<never>,
+    failure: () => void,
+  ): Promise<VerifiedPasskey> {
     const passkey = await this.passkeys.find(response);
     const user = passkey ? await this.users.findById(passkey.userId) : null;
     if (!passkey || !user) {
-      await this.ipLimiter.hit(ipKey);
+      failure();
       return refuse('passkey.unknown', 'unknown_credential');
     }
     await this.lockout.clearExpired(user);
     if (user.status !== 'active') {
-      await this.ipLimiter.hit(ipKey);
+      failure();
       return refuse('passkey.invalid', 'disabled', user.id);
     }
     // As with the password: only a right answer learns of a lock; a wrong one is answered as any wrong one.
@@ -45,7 +61,7 @@ export class PasskeyLoginService {
       // The engine counts failed factors only once it knows the account: here it is counted at once
       // (not on a locked account: the lock already holds and is not extended).
       if (err instanceof AppError && err.failedFactor) {
-        await this.ipLimiter.hit(ipKey);
+        failure();
         await this.audit.record({ ...ctx, type: 'login.passkey', outcome: 'failure', subject: user.id, details: { reason: err.code } });
         if (!locked) await this.lockout.recordFailure(user.id, ctx);
       }
