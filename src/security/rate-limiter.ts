@@ -52,9 +52,13 @@ export class RateLimiter {
     let row: RateLimitEntity | null;
     try {
       row = await this.#find.one({ key });
-    } finally {
+    } catch (err) {
+      // The database away: nothing is admitted, and nothing is left behind for this key.
       tries.reading--;
+      this.#forget(key, tries);
+      throw err;
     }
+    tries.reading--;
     // From here to the count under way nothing else runs, so two tries never both take the last
     // place. Failures counted while the row was being read may be missing from it: they count too.
     const counted = (row && this.#current(row) ? row.count : 0) + (tries.failed - failedBefore);
