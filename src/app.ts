@@ -55,9 +55,13 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
   const views = createViews(undefined, config);
   const services = await createServices(config, ds, views, overrides);
   const cookieKeys = new CookieSigner(JSON.parse(await services.secrets.getOrCreate('cookie-keys', () => JSON.stringify([randomToken(32)]))) as string[]);
+  const adapter = createAdapter(ds, services.clock, (id) => services.clients.metadataFor(id), await services.secrets.bytes('payload-id-key'), (model, err) =>
+    log.error({ err, model }, 'a token answered before its commit was not stored: it will be refused'),
+  );
+  services.clients.waitForIssued(() => adapter.settled());
   const provider = createProvider({
     config,
-    adapter: createAdapter(ds, services.clock, (id) => services.clients.metadataFor(id), await services.secrets.bytes('payload-id-key')),
+    adapter,
     users: services.users,
     views,
     ruleLevel: async (clientId) => (await services.clientRules.get(clientId)).minLevel,
@@ -135,6 +139,8 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
     async close() {
       clearInterval(sweeper);
       clearInterval(refresher);
+      // Tokens answered before their commit (adapter.ts) are written before the database closes.
+      await adapter.settled();
       await services.close();
     },
   };

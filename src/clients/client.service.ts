@@ -48,6 +48,8 @@ export class ClientService {
   readonly #repo: Repository<OidcClientEntity>;
   readonly #issued: Repository<OidcPayloadEntity>;
   readonly #metadata = new TtlCache<JsonObject | undefined>(CLIENT_CACHE_MS, (m) => m !== undefined);
+  /** Settles once the tokens answered so far are written (some are answered before: adapter.ts). */
+  #issuedWritten: () => Promise<void> = async () => undefined;
 
   constructor(
     ds: DataSource,
@@ -57,6 +59,14 @@ export class ClientService {
   ) {
     this.#repo = ds.getRepository(OidcClientEntity);
     this.#issued = ds.getRepository(OidcPayloadEntity);
+  }
+
+  /**
+   * Tells the service when the tokens the provider has answered are written, so that what it removes
+   * of a client's tokens includes one answered just before (app.ts: the adapter's `settled`).
+   */
+  waitForIssued(written: () => Promise<void>): void {
+    this.#issuedWritten = written;
   }
 
   /** Registers a client; a confidential client's generated secret is returned once. */
@@ -171,6 +181,7 @@ export class ClientService {
     const metadata: JsonObject = { ...row.metadata, client_secret: sealClientSecret(this.box, clientId, clientSecret) };
     await this.#repo.update({ clientId }, { metadata, updatedAt: this.clock.now() });
     this.#metadata.delete(clientId);
+    await this.#issuedWritten();
     const { affected } = await this.#issued.delete({ model: 'ClientCredentials', clientId });
     await this.audit.record({ ...ctx, type: 'client.secret_rotated', outcome: 'success', clientId, details: { revokedTokens: affected ?? 0 } });
     return clientSecret;
@@ -208,6 +219,7 @@ export class ClientService {
     await this.#repo.delete({ clientId });
     this.#metadata.delete(clientId);
     // Its grants, codes and tokens go with it.
+    await this.#issuedWritten();
     await this.#issued.delete({ clientId });
     await this.audit.record({ ...ctx, type: 'client.deleted', outcome: 'success', clientId });
   }

@@ -19,6 +19,8 @@ import { type BatchStatement, Unclaimed, WriteBatcher } from './write-batcher.js
 
 export interface AdapterClass {
   new (model: string): Adapter;
+  /** Settles once every write made so far is committed or refused: awaited before the database is closed. */
+  settled(): Promise<void>;
 }
 
 /**
@@ -60,6 +62,23 @@ interface Row {
 
 /** Models whose rows the adapter keeps as it writes them, on SQLite (recent-rows.ts). */
 const KEPT_MODELS: ReadonlySet<string> = new Set(['Interaction']);
+
+/**
+ * Models whose row, if lost, only makes its own bearer value refused, and on which no other row
+ * rests: the opaque access token of the client-credentials grant (one row; no grant, no refresh
+ * token, no session). On SQLite, its token response does not wait for the commit (README,
+ * Benchmarks): a find of the row in this process (introspection, a revocation, the admin API)
+ * waits for it instead, and if the commit fails, or the server dies before it, the token is
+ * unknown and refused: it fails closed, and the client asks for another as it does when one
+ * expires. Every other row is on disk before the response that names it leaves.
+ */
+const ANSWERED_BEFORE_COMMIT: ReadonlySet<string> = new Set(['ClientCredentials']);
+
+/**
+ * How long a write's caller waits: for the commit; for the response of the request that holds its
+ * writes (held-writes.ts), the default; or only a later find of the row (ANSWERED_BEFORE_COMMIT).
+ */
+type Wait = 'commit' | 'response' | 'find';
 
 type Stored = Record<string, unknown>;
 
@@ -131,6 +150,8 @@ export function createAdapter(
   clock: Clock,
   clientMetadata: (clientId: string) => Promise<JsonObject | undefined>,
   idKey: Buffer,
+  /** Told of a row answered before its commit whose commit then failed (its token is refused). */
+  lost: (model: string, err: unknown) => void = () => undefined,
 ): AdapterClass {
   const hmacKey = createSecretKey(idKey);
   const seals = sealer(createSecretKey(Buffer.from(hkdfSync('sha256', idKey, '', 'oidc payload fields', 32))));
@@ -144,13 +165,13 @@ export function createAdapter(
   const uncommitted = new Map<string, Promise<void>>();
   /**
    * `row` (model and row id) names the one row the write touches; only such a write may be held, and
-   * only when `hold` (a kept row must be committed before it is kept: its write is awaited).
-   * `refusal` is the error for a claim refused (write-batcher.ts); a held one reaches the request's
-   * end (held-writes.ts), and so does one on PostgreSQL, besides being thrown.
+   * only in a request that holds its writes, unless `wait` is 'commit' (a kept row must be committed
+   * before it is kept). `refusal` is the error for a claim refused (write-batcher.ts); a held one
+   * reaches the request's end (held-writes.ts), and so does one on PostgreSQL, besides being thrown.
    */
-  const write = async (statement: BatchStatement | string, params: unknown[], row?: string, hold = true, refusal?: () => Error): Promise<void> => {
+  const write = async (statement: BatchStatement | string, params: unknown[], row?: string, wait: Wait = 'response', refusal?: () => Error): Promise<void> => {
     const refused = (err: unknown) => (err instanceof Unclaimed && refusal ? refusal() : err);
-    const request = row === undefined || !hold ? undefined : holdingRequest();
+    const request = row === undefined || wait === 'commit' ? undefined : holdingRequest();
     if (!batcher) {
       if (request) return keepForRequest(request, { statement, params, refusal }, row!);
       await run(ds, { statement, params, refusal });
@@ -160,7 +181,8 @@ export function createAdapter(
       throw refused(err);
     });
     if (row === undefined || request === undefined) return committed;
-    holdWrite(request, committed);
+    if (wait === 'find') committed.catch((err: unknown) => lost(row.slice(0, row.indexOf('\0')), err));
+    else holdWrite(request, committed);
     uncommitted.set(row, committed);
     const forget = () => void (uncommitted.get(row) === committed && uncommitted.delete(row));
     committed.then(forget, forget);
@@ -223,11 +245,18 @@ export function createAdapter(
     readonly #hashed: boolean;
     readonly #sealed: readonly string[];
     readonly #recent: RecentRows | undefined;
+    /** How long a save waits. */
+    readonly #wait: Wait;
+
+    static settled(): Promise<void> {
+      return batcher?.settled() ?? Promise.resolve();
+    }
 
     constructor(private readonly model: string) {
       this.#hashed = HASHED_MODELS.has(model);
       this.#sealed = SEALED_FIELDS[model] ?? [];
       this.#recent = KEPT_MODELS.has(model) ? recent : undefined;
+      this.#wait = KEPT_MODELS.has(model) ? 'commit' : ANSWERED_BEFORE_COMMIT.has(model) && batcher ? 'find' : 'response';
     }
 
     /** The row id: the keyed hash of a bearer value, other ids as they are. */
@@ -274,7 +303,7 @@ export function createAdapter(
       const kept = this.#recent?.writing(row);
       try {
         // An interaction's write is never held: it is committed when this returns (and, on SQLite, kept).
-        await write(statements.upsert, [this.model, rowId, stored, payload.grantId ?? null, userCode, payload.uid ?? null, accountId, clientId, expiresAt], row, !KEPT_MODELS.has(this.model));
+        await write(statements.upsert, [this.model, rowId, stored, payload.grantId ?? null, userCode, payload.uid ?? null, accountId, clientId, expiresAt], row, this.#wait);
       } catch (err) {
         kept?.failed();
         throw err;
@@ -310,7 +339,7 @@ export function createAdapter(
     async consume(id: string): Promise<void> {
       const rowId = this.#rowId(id);
       this.#recent?.drop(this.#row(rowId));
-      await write(statements.consume, [this.model, rowId, clock.now()], this.#row(rowId), true, () => this.#reused());
+      await write(statements.consume, [this.model, rowId, clock.now()], this.#row(rowId), 'response', () => this.#reused());
     }
 
     /** The refusal of a grant claimed already; a pushed request's as oidc-provider words its own. */

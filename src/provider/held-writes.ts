@@ -7,9 +7,11 @@
 // commit (write-batcher.ts), and nothing reaches the client before its rows are committed. A write
 // that fails becomes the request's error, and the batcher then tries the request's writes again
 // together or not at all: the client never gets a token that was not stored, and a rotation that
-// failed leaves the old refresh token as it was. On PostgreSQL, where each pooled connection commits
-// on its own, the request's writes are kept until it is handled and then written in one transaction:
-// all or none there too (a connection is taken only for that transaction, never across the request).
+// failed leaves the old refresh token as it was. (One row is not held: an opaque client-credentials
+// token, whose loss fails closed; adapter.ts, ANSWERED_BEFORE_COMMIT.) On PostgreSQL, where each
+// pooled connection commits on its own, the request's writes are kept until it is handled and then
+// written in one transaction: all or none there too (a connection is taken only for that
+// transaction, never across the request).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context, Middleware } from 'koa';
 

@@ -65,6 +65,8 @@ const bucket = (n: number): number => 2 ** Math.ceil(Math.log2(n));
 export class WriteBatcher {
   #pending: Write[] = [];
   #flushing = false;
+  /** Settles when the flush under way has nothing left to write. */
+  #flushed: Promise<void> = Promise.resolve();
 
   constructor(private readonly ds: DataSource) {}
 
@@ -78,9 +80,14 @@ export class WriteBatcher {
       if (!this.#flushing) {
         this.#flushing = true;
         // Writes made in the same turn of the event loop go in the first transaction.
-        setImmediate(() => void this.#flush());
+        this.#flushed = new Promise<void>((done) => setImmediate(() => void this.#flush().finally(done)));
       }
     });
+  }
+
+  /** Settles once every write made so far is committed or refused (before the connection is closed). */
+  async settled(): Promise<void> {
+    while (this.#flushing) await this.#flushed;
   }
 
   async #flush(): Promise<void> {

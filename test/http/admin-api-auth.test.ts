@@ -7,6 +7,12 @@ import { adminApiAuth } from '../../src/admin/admin-api-auth.js';
 import { OidcPayloadEntity } from '../../src/persistence/entities/oidc-payload.entity.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
+const later = () => {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+};
+
 describe('admin API authentication', () => {
   let server: TestServer;
   let secret: string;
@@ -55,9 +61,37 @@ describe('admin API authentication', () => {
     expect(events.find((e) => e.clientId === 'rotated-bot')?.details).toEqual({ revokedTokens: 1 });
   });
 
+  it('refuses, after the rotation, tokens answered before it whose rows were still being written', async () => {
+    const { clientSecret } = await server.app.services.clients.addServiceAccount('racing-bot', 'admin');
+    const whoami = (t: string) => fetch(`${probeUrl}/admin/api/whoami`, { headers: { authorization: `Bearer ${t}` } });
+    const { ds } = server.app;
+    const sqlite = ds.options.type !== 'postgres';
+    // On SQLite a client-credentials token is answered before its row is committed. Another writer
+    // holds the table: the first token's row waits for it, the second's waits behind the first.
+    const release = later();
+    const locked = later();
+    const blocker = sqlite
+      ? ds.transaction(async () => {
+          locked.resolve();
+          await release.promise;
+        })
+      : undefined;
+    if (!sqlite) locked.resolve();
+    await locked.promise;
+    const tokens = [(await token('racing-bot', clientSecret, 'idp:admin')).body.access_token!, (await token('racing-bot', clientSecret, 'idp:admin')).body.access_token!];
+    const rotated = server.app.services.clients.rotateSecret('racing-bot');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    release.resolve();
+    await blocker;
+    await rotated;
+    expect(await Promise.all(tokens.map(async (t) => (await whoami(t)).status))).toEqual([401, 401]);
+  });
+
   it('removes what was issued to an application when it is deleted', async () => {
     const { clientSecret } = await server.app.services.clients.addServiceAccount('leaving-bot', 'helpdesk');
-    await token('leaving-bot', clientSecret, 'idp:admin');
+    const issuedToken = (await token('leaving-bot', clientSecret, 'idp:admin')).body.access_token!;
+    // Its row is written once a use of it is answered (it may be answered before: adapter.ts).
+    expect((await fetch(`${probeUrl}/admin/api/whoami`, { headers: { authorization: `Bearer ${issuedToken}` } })).status).toBe(200);
     const issued = () => server.app.ds.getRepository(OidcPayloadEntity).countBy({ clientId: 'leaving-bot' });
     expect(await issued()).toBe(1);
     await server.app.services.clients.delete('leaving-bot');

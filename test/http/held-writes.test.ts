@@ -1,15 +1,23 @@
 // A token response waits for its rows (held-writes.ts): the rows of a refresh-token rotation share
 // one commit, no token leaves before its rows are committed, and a row that cannot be written turns
-// the response into an error without tokens, with none of its rows written.
+// the response into an error without tokens, with none of its rows written. The one exception, on
+// SQLite: an opaque client-credentials token, answered before its commit (adapter.ts); every use of
+// it waits for the commit, and if the commit fails the token is refused.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Context, Next } from 'koa';
 import * as oidc from 'openid-client';
+import pino from 'pino';
+import { openDatabase } from '../../src/persistence/data-source.js';
 import { createAdapter } from '../../src/provider/adapter.js';
 import { holdingRequest, holdWrite, holdWrites } from '../../src/provider/held-writes.js';
 import { systemClock } from '../../src/support/clock.js';
+import { callAdminApi } from '../support/admin-api.js';
 import { exchange, registerRelyingParty, signInWithPin, startAuthorization, type RelyingParty } from '../support/relying-party.js';
 import { pinFrom, SmtpCapture } from '../support/smtp-capture.js';
-import { openTestDatabase, startTestServer, type TestServer } from '../support/test-server.js';
+import { createTestDatabase, openTestDatabase, startTestServer, type TestServer } from '../support/test-server.js';
 import { UserAgent } from '../support/user-agent.js';
 
 const later = () => {
@@ -237,5 +245,135 @@ describe('token responses and their rows', () => {
     expect(JSON.parse(body)).toMatchObject({ error: 'server_error' });
     // The rotation's rows failed together, on both databases: the old token still works.
     expect((await oidc.refreshTokenGrant(rp.config, refresh)).access_token).toBeTruthy();
+  });
+});
+
+describe('client-credentials tokens', () => {
+  let server: TestServer;
+  const errors: string[] = [];
+  let bot: oidc.Configuration;
+  const postgres = () => server.app.ds.options.type === 'postgres';
+
+  const countRows = async (): Promise<number> =>
+    Number(((await server.app.ds.query(`SELECT COUNT(*) AS n FROM oidc_payloads WHERE model = 'ClientCredentials'`)) as Array<{ n: number | string }>)[0]!.n);
+  /** A token for the admin API, by openid-client as the service account. */
+  const token = async () => (await oidc.clientCredentialsGrant(bot, { scope: 'idp:admin' })).access_token;
+  /** Another writer holds the table (on SQLite an open transaction, on PostgreSQL a table lock) until released. */
+  async function holdTable(): Promise<{ release(): Promise<void> }> {
+    const release = later();
+    const locked = later();
+    const blocker = server.app.ds.transaction(async (manager) => {
+      if (postgres()) await manager.query('LOCK TABLE oidc_payloads IN EXCLUSIVE MODE');
+      locked.resolve();
+      await release.promise;
+    });
+    await locked.promise;
+    return {
+      async release() {
+        release.resolve();
+        await blocker;
+      },
+    };
+  }
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  beforeAll(async () => {
+    server = await startTestServer({ overrides: { log: pino({ level: 'error' }, { write: (line: string) => void errors.push(line) }) } });
+    const { clientSecret } = await server.app.services.clients.addServiceAccount('cc-bot', 'admin');
+    bot = await oidc.discovery(new URL(server.url), 'cc-bot', undefined, oidc.ClientSecretBasic(clientSecret), { execute: [oidc.allowInsecureRequests] });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('answers on SQLite before the row is committed (on PostgreSQL once it is); a use of the token waits for the commit', async () => {
+    const rows = await countRows();
+    const table = await holdTable();
+    let answered = false;
+    const grant = token().finally(() => (answered = true));
+    await pause(300);
+    // SQLite: the token is out while its row waits for the other writer, and not yet readable in the table.
+    expect(answered).toBe(!postgres());
+    let used = false;
+    const use = postgres() ? undefined : callAdminApi(server, await grant, 'GET', '/settings').finally(() => (used = true));
+    if (use) {
+      await pause(300);
+      expect(used).toBe(false);
+      expect(await countRows()).toBe(rows);
+    }
+    await table.release();
+    expect((await (use ?? callAdminApi(server, await grant, 'GET', '/settings'))).status).toBe(200);
+    expect(await countRows()).toBe(rows + 1);
+  });
+
+  it('refuses a token whose row could not be written, and says so in the log (on PostgreSQL no token is answered)', async () => {
+    const { ds } = server.app;
+    if (postgres()) {
+      await ds.query(`CREATE FUNCTION refuse_cc() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql`);
+      await ds.query(`CREATE TRIGGER refuse_cc BEFORE INSERT ON oidc_payloads FOR EACH ROW WHEN (NEW.model = 'ClientCredentials') EXECUTE FUNCTION refuse_cc()`);
+    } else {
+      await ds.query(`CREATE TRIGGER refuse_cc BEFORE INSERT ON oidc_payloads WHEN NEW.model = 'ClientCredentials' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    }
+    const rows = await countRows();
+    let refused: Awaited<ReturnType<typeof callAdminApi>> | undefined;
+    let failed: unknown;
+    try {
+      // On SQLite the token comes, and its use waits for the commit that fails.
+      if (postgres()) failed = await token().catch((err: unknown) => err);
+      else refused = await callAdminApi(server, await token(), 'GET', '/settings');
+    } finally {
+      await ds.query(postgres() ? 'DROP TRIGGER refuse_cc ON oidc_payloads' : 'DROP TRIGGER refuse_cc');
+      if (postgres()) await ds.query('DROP FUNCTION refuse_cc()');
+    }
+    // openid-client reads no error body from a 500: the response itself is the cause.
+    if (postgres()) expect(await (failed as { cause?: Response }).cause?.json()).toMatchObject({ error: 'server_error' });
+    else {
+      expect(refused!.status).toBe(401);
+      expect(errors.filter((line) => line.includes('was not stored: it will be refused') && line.includes('"model":"ClientCredentials"'))).toHaveLength(1);
+    }
+    expect(await countRows()).toBe(rows);
+    // Nothing is left broken: the next token works.
+    expect((await callAdminApi(server, await token(), 'GET', '/settings')).status).toBe(200);
+  });
+
+  it('writes a token answered before its commit before the database is closed', async () => {
+    // A server of its own on a database that outlives it, closed while the row waits for another writer.
+    const dir = mkdtempSync(join(tmpdir(), 'idp-closing-'));
+    const db = await createTestDatabase(dir);
+    const own = await startTestServer({ dir, databaseUrl: db.url });
+    let closed: Promise<void> | undefined;
+    try {
+      const { clientSecret } = await own.app.services.clients.addServiceAccount('closing-bot', 'admin');
+      const config = await oidc.discovery(new URL(own.url), 'closing-bot', undefined, oidc.ClientSecretBasic(clientSecret), { execute: [oidc.allowInsecureRequests] });
+      const release = later();
+      const locked = later();
+      const blocker = own.app.ds.transaction(async (manager) => {
+        if (own.app.ds.options.type === 'postgres') await manager.query('LOCK TABLE oidc_payloads IN EXCLUSIVE MODE');
+        locked.resolve();
+        await release.promise;
+      });
+      await locked.promise;
+      const grant = oidc.clientCredentialsGrant(config, { scope: 'idp:admin' });
+      // On PostgreSQL the answer waits for the row.
+      if (own.app.ds.options.type === 'postgres') setTimeout(release.resolve, 200);
+      expect((await grant).access_token).toBeTruthy();
+      closed = own.close();
+      await pause(200);
+      release.resolve();
+      await blocker;
+      await closed;
+      const ds = await openDatabase(own.config.database);
+      try {
+        const [{ n }] = (await ds.query(`SELECT COUNT(*) AS n FROM oidc_payloads WHERE model = 'ClientCredentials'`)) as Array<{ n: number | string }>;
+        expect(Number(n)).toBe(1);
+      } finally {
+        await ds.destroy();
+      }
+    } finally {
+      if (!closed) await own.close();
+      await db.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

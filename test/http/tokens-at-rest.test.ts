@@ -70,6 +70,8 @@ describe('tokens at rest', () => {
     const { clientSecret } = await server.app.services.clients.addServiceAccount('rest-bot', 'superadmin');
     adminBearer = await adminToken(server, 'rest-bot', clientSecret);
     issued.add(adminBearer);
+    // Answered before its row is committed (adapter.ts): a find of it waits for the commit.
+    await server.app.provider.ClientCredentials.find(adminBearer);
   });
 
   afterAll(async () => {

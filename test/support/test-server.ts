@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { createApp, type IdpApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
@@ -87,7 +87,7 @@ export function testEnv(dir: string, databaseUrl: string, extra: Record<string, 
 
 export async function startTestServer(
   /** `env` may depend on the server's own address (known once it listens). */
-  options: { env?: Record<string, string> | ((url: string) => Record<string, string>); overrides?: ServiceOverrides; dir?: string; databaseUrl?: string } = {},
+  options: { env?: Record<string, string> | ((url: string) => Record<string, string>); overrides?: ServiceOverrides & { log?: Logger }; dir?: string; databaseUrl?: string } = {},
 ): Promise<TestServer> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'idp-test-'));
   const db = options.databaseUrl ? { url: options.databaseUrl, drop: async () => {} } : await createTestDatabase(dir);
@@ -100,7 +100,7 @@ export async function startTestServer(
   const url = `http://127.0.0.1:${port}`;
   const env = typeof options.env === 'function' ? options.env(url) : options.env;
   const config = loadConfig(testEnv(dir, db.url, { ISSUER: url, PORT: String(port), ...env }));
-  const app = await createApp(config, { ...options.overrides, log: pino({ level: 'silent' }) });
+  const app = await createApp(config, { log: pino({ level: 'silent' }), ...options.overrides });
   server.on('request', app.callback());
   return {
     url,
