@@ -38,6 +38,7 @@ export const messages = {
   'login.locked': fail(423, 'denied', 'This account is locked. Try again later or contact your administrator.'),
   'login.disabled': note('The username or password is incorrect.'),
   'login.rate_limited': fail(429, 'denied', 'Too many failed sign-in attempts from your network. Please wait and try again.'),
+  'login.tries_under_way': fail(429, 'denied', 'Your last answers are still being checked. Wait a moment and try again.'),
   'login.missing_fields': fail(400, 'mistake', 'Enter your username and password.'),
   'pin.invalid': fail(401, 'factor', 'The PIN is incorrect or has expired.'),
   'pin.too_many_attempts': fail(401, 'factor', 'Too many wrong PINs. Request a new PIN.'),

@@ -89,6 +89,11 @@ export interface Step {
   /** What this step shows on the page of another step of the same requirement (a link, a button). */
   offer?(ctx: StepContext): Promise<Record<string, unknown>>;
   submit(ctx: StepContext, form: Record<string, string>): Promise<StepResult>;
+  /**
+   * Whether this submit weighs a secret that only the account's lockout limits (security answers):
+   * the engine then takes a try on the account before the step weighs it (LockoutService.take).
+   */
+  takesTry?(ctx: StepContext, form: Record<string, string>): boolean;
 }
 
 /** A flow is data: requirements in order, each met by one of its steps. */

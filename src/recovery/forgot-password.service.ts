@@ -160,37 +160,96 @@ export class ForgotPasswordService {
     return claimant.subject ? this.lockout.triesLeft(claimant.subject) : null;
   }
 
-  /** Runs one proof: within the limits, for a live unlocked account; a failure counts against both. */
+  /**
+   * Runs one proof: within the limits, for a live unlocked account; a failure counts against both
+   * limits and the account. Each try is admitted before it is weighed, by both limits and by the
+   * account's lockout (rate-limiter.ts, LockoutService.take), so of proofs sent at once no more are
+   * weighed than they allow.
+   */
   async #prove(claimant: Claimant, ctx: AuditContext, method: Method, check: (user: UserEntity) => Promise<AuthenticatorKind>): Promise<AuthenticatorKind> {
-    const user = await this.#ready(claimant, ctx, { locked: 'returned' });
+    const keys = this.#keys(claimant, ctx);
+    await this.#take(claimant, ctx, keys);
+    let failed = false;
+    try {
+      return await this.#weigh(claimant, ctx, method, check, () => (failed = true));
+    } finally {
+      await this.limiters.ip.settle(keys.ip, failed);
+      await this.limiters.account.settle(keys.account, failed);
+    }
+  }
+
+  /** A try admitted by both limits; refused (audited) when either has no room left. */
+  async #take(claimant: Claimant, ctx: AuditContext, keys: { ip: string; account: string }): Promise<void> {
+    if (await this.limiters.ip.take(keys.ip)) {
+      let admitted = false;
+      try {
+        admitted = await this.limiters.account.take(keys.account);
+      } finally {
+        if (!admitted) await this.limiters.ip.settle(keys.ip, false);
+      }
+      if (admitted) return;
+    }
+    await this.#refuseLimited(claimant, ctx, claimant.subject);
+  }
+
+  /** The proof weighed; `failure` is called for a try that counts against the limits. */
+  async #weigh(claimant: Claimant, ctx: AuditContext, method: Method, check: (user: UserEntity) => Promise<AuthenticatorKind>, failure: () => void): Promise<AuthenticatorKind> {
+    const user = await this.#ready(claimant, ctx, { locked: 'returned', limits: false });
+    const failedFactor = (err: unknown) => err instanceof AppError && err.failedFactor;
     // A locked account: only a right answer learns of the lock; a wrong one is told it is wrong, as
-    // for any name, and counts nothing more (the lock already holds).
+    // for any name, and counts against the limits as any would, but not against the account (the lock
+    // already holds).
     if (user && this.lockout.isLocked(user)) {
-      const kind = await check(user);
+      const kind = await check(user).catch((err: unknown) => {
+        if (failedFactor(err)) failure();
+        throw err;
+      });
       await this.audit.record({ ...ctx, type: 'password.forgot', outcome: 'failure', subject: user.id, details: { reason: 'locked', method: kind } });
       throw new AppError('login.locked');
     }
+    // A name that names no one fails as a wrong answer would.
+    if (!user) {
+      failure();
+      await this.#proofFailed(ctx, null, method, WRONG[method]);
+      throw new AppError(WRONG[method]);
+    }
+    if (!(await this.lockout.take(user))) {
+      // No try left: locked by now, or the account's last tries are under way.
+      const now = await this.users.findById(user.id);
+      throw new AppError(now && this.lockout.isLocked(now) ? 'login.locked' : 'login.tries_under_way');
+    }
+    let kind: AuthenticatorKind;
     try {
-      // A name that names no one fails as a wrong answer would.
-      if (!user) throw new AppError(WRONG[method]);
-      const kind = await check(user);
-      await this.audit.record({ ...ctx, type: 'password.forgot_proof', outcome: 'success', subject: user.id, details: { method: kind } });
-      return kind;
+      kind = await check(user);
     } catch (err) {
-      if (!(err instanceof AppError) || !err.failedFactor) throw err;
-      await this.#count(claimant, ctx, 'proof_failed', user?.id ?? null, { method, reason: err.code });
-      // The engine counts failed factors only once the sign-in knows the account: here it is counted at once.
-      if (user && (await this.lockout.recordFailure(user.id, ctx))) throw new AppError('login.locked');
+      if (!failedFactor(err)) {
+        await this.lockout.settle(user.id, false);
+        throw err;
+      }
+      failure();
+      await this.#proofFailed(ctx, user.id, method, (err as AppError).code);
+      if (await this.lockout.settle(user.id, true, ctx)) throw new AppError('login.locked');
       throw err;
     }
+    await this.lockout.settle(user.id, false);
+    await this.audit.record({ ...ctx, type: 'password.forgot_proof', outcome: 'success', subject: user.id, details: { method: kind } });
+    return kind;
+  }
+
+  #proofFailed(ctx: AuditContext, subject: string | null, method: Method, reason: string): Promise<void> {
+    return this.audit.record({ ...ctx, type: 'password.forgot_proof_failed', outcome: 'failure', subject, details: { method, reason } });
   }
 
   /**
    * Within the limits; the live account, or null for a name that names no one. A locked account is
    * refused (`refused`), taken for no one (`as-unknown`), or handed back for the caller to decide (`returned`).
    */
-  async #ready(claimant: Claimant, ctx: AuditContext, { locked = 'refused' }: { locked?: 'refused' | 'as-unknown' | 'returned' } = {}): Promise<UserEntity | null> {
-    await this.#underLimits(claimant, ctx, claimant.subject);
+  async #ready(
+    claimant: Claimant,
+    ctx: AuditContext,
+    { locked = 'refused', limits = true }: { locked?: 'refused' | 'as-unknown' | 'returned'; limits?: boolean } = {},
+  ): Promise<UserEntity | null> {
+    if (limits) await this.#underLimits(claimant, ctx, claimant.subject);
     if (!claimant.subject) return null;
     const user = await this.users.findById(claimant.subject);
     if (!user || user.status !== 'active') return null;
@@ -201,20 +260,23 @@ export class ForgotPasswordService {
     throw new AppError('login.locked');
   }
 
-  /** One attempt against the account's and the address's limits, audited. */
-  async #count(claimant: Claimant, ctx: AuditContext, what: string, subject: string | null, details: Record<string, string> = {}): Promise<void> {
+  /** One attempt (a reset started, a PIN asked for) against the account's and the address's limits, audited. */
+  async #count(claimant: Claimant, ctx: AuditContext, what: 'started' | 'pin_requested', subject: string | null): Promise<void> {
     const keys = this.#keys(claimant, ctx);
     if (what === 'started') await this.#underLimits(claimant, ctx, subject);
     await this.limiters.ip.hit(keys.ip);
     await this.limiters.account.hit(keys.account);
-    const outcome = what === 'proof_failed' ? 'failure' : 'success';
-    await this.audit.record({ ...ctx, type: `password.forgot_${what}`, outcome, subject, details: what === 'started' ? { login: claimant.login } : details });
+    await this.audit.record({ ...ctx, type: `password.forgot_${what}`, outcome: 'success', subject, details: what === 'started' ? { login: claimant.login } : {} });
   }
 
   /** Refuses (audited) once the account's or the address's attempts in the window are spent. */
   async #underLimits(claimant: Claimant, ctx: AuditContext, subject: string | null): Promise<void> {
     const keys = this.#keys(claimant, ctx);
     if (!(await this.limiters.ip.isLimited(keys.ip)) && !(await this.limiters.account.isLimited(keys.account))) return;
+    await this.#refuseLimited(claimant, ctx, subject);
+  }
+
+  async #refuseLimited(claimant: Claimant, ctx: AuditContext, subject: string | null): Promise<never> {
     await this.audit.record({ ...ctx, type: 'password.forgot', outcome: 'failure', subject, details: { reason: 'rate_limited', login: claimant.login } });
     throw new AppError('forgot.rate_limited');
   }

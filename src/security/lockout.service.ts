@@ -29,6 +29,34 @@ export class LockoutService {
     return true;
   }
 
+  /**
+   * Admits a try of a secret that only this lockout limits (security answers) before it is weighed:
+   * the try is counted as a failure at once, in one UPDATE that admits none once the failures and
+   * the tries under way reach the threshold, so of answers sent at once no more are weighed than
+   * the tries left (counting after the weighing let them all through). False when no try is left:
+   * the account is locked, or its last tries are under way. Each try admitted is `settle`d.
+   */
+  async take(user: UserEntity): Promise<boolean> {
+    await this.clearExpired(user);
+    return this.users.takeTry(user.id, this.policy.threshold);
+  }
+
+  /**
+   * Ends a try `take` admitted: a failure stays counted, and locks the account once the count
+   * reaches the threshold (true: this failure locked it); anything else gives the try back.
+   */
+  async settle(userId: string, failed: boolean, ctx: AuditContext = {}): Promise<boolean> {
+    if (!failed) {
+      await this.users.giveBackTry(userId);
+      return false;
+    }
+    const now = this.clock.now();
+    const failures = await this.users.lockIfReached(userId, this.policy.threshold, now, this.policy.duration > 0 ? now + this.policy.duration * 1000 : null);
+    if (failures === null) return false;
+    await this.audit.record({ ...ctx, type: 'account.locked', outcome: 'success', subject: userId, details: { failures } });
+    return true;
+  }
+
   /** Failures the account may still have before it locks; null before the first (pages warn after one). */
   async triesLeft(userId: string): Promise<number | null> {
     const user = await this.users.findById(userId);

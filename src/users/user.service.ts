@@ -23,6 +23,9 @@ export class UserService {
   /** Every completed sign-in runs it (a kept statement). */
   readonly #signedIn: KeptUpdate;
   readonly #clearExpiredLock: KeptUpdate;
+  readonly #takeTry: KeptUpdate;
+  readonly #giveBackTry: KeptUpdate;
+  readonly #lockIfReached: KeptUpdate;
   /**
    * Accounts by id, for a second, on SQLite, where one process serves the database (DESIGN §6): a
    * sign-in reads its account on every request. Not on PostgreSQL, which several processes share.
@@ -52,6 +55,16 @@ export class UserService {
       ds,
       `UPDATE "users" SET "failed_logins" = 0, "locked_at" = NULL, "locked_until" = NULL
         WHERE "id" = $1 AND "locked_at" = $2 AND "locked_until" IS NOT NULL AND "locked_until" <= $3`,
+    );
+    // A try counted before its secret is weighed (LockoutService.take): only while the failures and
+    // the tries under way are below the threshold ($2) and no lock is set.
+    this.#takeTry = new KeptUpdate(ds, `UPDATE "users" SET "failed_logins" = "failed_logins" + 1 WHERE "id" = $1 AND "failed_logins" < $2 AND "locked_at" IS NULL`);
+    this.#giveBackTry = new KeptUpdate(ds, `UPDATE "users" SET "failed_logins" = "failed_logins" - 1 WHERE "id" = $1 AND "failed_logins" > 0`);
+    // Of failures settled at once, the one that finds the threshold ($4) reached sets the lock.
+    this.#lockIfReached = new KeptUpdate(
+      ds,
+      `UPDATE "users" SET "locked_at" = $2, "locked_until" = $3, "updated_at" = $2 WHERE "id" = $1 AND "failed_logins" >= $4 AND "locked_at" IS NULL`,
+      '"failed_logins"',
     );
   }
 
@@ -163,6 +176,22 @@ export class UserService {
 
   async signedIn(userId: string, at: number): Promise<boolean> {
     return (await this.#write(userId, () => this.#signedIn.run([at, userId]))) > 0;
+  }
+
+  /** Counts a failure ahead of a try, if the account has one left below `threshold` and no lock; false when it has none. */
+  async takeTry(userId: string, threshold: number): Promise<boolean> {
+    return (await this.#write(userId, () => this.#takeTry.run([userId, threshold]))) > 0;
+  }
+
+  /** Gives back a try taken ahead that did not fail. */
+  async giveBackTry(userId: string): Promise<void> {
+    await this.#write(userId, () => this.#giveBackTry.run([userId]));
+  }
+
+  /** Locks the account if its failures have reached `threshold` and no lock is set; the count that locked it, or null. */
+  async lockIfReached(userId: string, threshold: number, lockedAt: number, lockedUntil: number | null): Promise<number | null> {
+    const [row] = await this.#write(userId, () => this.#lockIfReached.rows<{ failed_logins: number | string }>([userId, lockedAt, lockedUntil, threshold]));
+    return row ? Number(row.failed_logins) : null;
   }
 
   /** Counts a failed factor in one statement (parallel failures all count) and answers the row after it. */

@@ -145,6 +145,24 @@ describe('lost token recovery through security questions', () => {
     expect(blocked.html).not.toContain('I have misplaced my token');
   });
 
+  it('weighs no more answers than the account has tries, however many come at once', async () => {
+    const { user } = await enrolledUser('fay');
+    const agent = new UserAgent();
+    const { page } = await toTokenPage(agent, 'fay');
+    const questions = await agent.follow(await agent.submit(page, '/step/totp', { action: 'lost' }));
+    // Ten wrong answers sent at once from the questions page.
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => agent.submit(questions, '/step/recover', { action: 'answer', a1: `guess ${i}`, a2: 'guess' })));
+    const weighed = (await server.app.services.audit.list({ type: 'qa.challenge', limit: 1000 })).filter((e) => e.subject === user.id);
+    expect(weighed).toHaveLength(3);
+    // Two told they are wrong, then the lock; the others refused unweighed (locked, or tries under way).
+    expect(answers.filter((a) => a.status === 400 && a.html.includes('One or more answers are incorrect.'))).toHaveLength(2);
+    expect(answers.every((a) => [400, 423, 429].includes(a.status))).toBe(true);
+    expect(answers.some((a) => a.status === 423 && a.html.includes('This account is locked'))).toBe(true);
+    const row = (await server.app.services.users.findById(user.id))!;
+    expect(row.lockedAt).not.toBeNull();
+    expect(row.failedLogins).toBe(3);
+  });
+
   it('"I found my token" on every recovery page goes back to its code, nothing changed', async () => {
     const { secret } = await enrolledUser('hana');
     const agent = new UserAgent();

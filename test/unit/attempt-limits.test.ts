@@ -1,6 +1,7 @@
 // Limits on tries hold when the tries come at once: the address limiter admits no more than its limit
-// of tries under way and counted, counts in one statement per failure (a new window included), and
-// clearing a lock that has run out never clears one set since. On a real database, with a fake clock.
+// of tries under way and counted, counts in one statement per failure (a new window included), the
+// account's lockout admits no more tries of security answers than it has left, and clearing a lock
+// that has run out never clears one set since. On a real database, with a fake clock.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,5 +79,55 @@ describe('a lock that has run out', () => {
     t += 601_000;
     await s.lockout.clearExpired(seen);
     expect(await users.findOneByOrFail({ id: user.id })).toMatchObject({ failedLogins: 0, lockedAt: null, lockedUntil: null });
+  });
+});
+
+describe("the account's tries", () => {
+  const users = () => ds.getRepository(UserEntity);
+
+  it('admits no more tries at once than are left, locks once on the failure that reaches the threshold, and gives back a try that did not fail', async () => {
+    const user = await s.users.create({ username: 'taker', email: 'taker@example.com', password: 'taker password 1' });
+    const admitted = await Promise.all(Array.from({ length: 8 }, () => s.lockout.take(user)));
+    expect(admitted.filter(Boolean)).toHaveLength(3);
+    expect((await users().findOneByOrFail({ id: user.id })).failedLogins).toBe(3);
+    // One did not fail: its try comes back, and can be taken again.
+    expect(await s.lockout.settle(user.id, false)).toBe(false);
+    expect((await users().findOneByOrFail({ id: user.id })).failedLogins).toBe(2);
+    expect(await s.lockout.take(user)).toBe(true);
+    // Three failures settled at once: exactly one locks the account.
+    const locked = await Promise.all([s.lockout.settle(user.id, true), s.lockout.settle(user.id, true), s.lockout.settle(user.id, true)]);
+    expect(locked.filter(Boolean)).toHaveLength(1);
+    const row = await users().findOneByOrFail({ id: user.id });
+    expect(row).toMatchObject({ failedLogins: 3, lockedAt: t, lockedUntil: t + 600_000 });
+    expect((await s.audit.list({ type: 'account.locked', limit: 100 })).filter((e) => e.subject === user.id)).toHaveLength(1);
+    // Locked: no try at all, until the lock runs out.
+    expect(await s.lockout.take(row)).toBe(false);
+    t += 601_000;
+    expect(await s.lockout.take(row)).toBe(true);
+    expect((await users().findOneByOrFail({ id: user.id })).failedLogins).toBe(1);
+  });
+
+  it('weighs no more security answers in a password reset than its limits allow, and counts no more failures than the lockout takes, however many come at once', async () => {
+    const user = await s.users.create({ username: 'guessed', email: 'guessed@example.com', password: 'guessed password 1' });
+    await s.questions.set(user.id, [
+      { question: 'What was the name of your first pet?', answer: 'rex' },
+      { question: 'In what city were you born?', answer: 'paris' },
+      { question: 'What was the make of your first car?', answer: 'volvo' },
+    ]);
+    const ctx = { ip: '192.0.2.40' };
+    const claimant = await s.forgotPassword.identify('guessed', ctx);
+    const asked = await s.questions.challenge(user.id);
+    const answers = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => s.forgotPassword.proveQuestions(claimant, asked, asked.map(() => `guess ${i}`), ctx)));
+    const codes = answers.map((a) => (a.status === 'rejected' ? (a.reason as { code?: string }).code : 'proven'));
+    // The account's lockout admits three tries, whose failures lock it; the others are refused
+    // unweighed, or (once it is locked) weighed within the account's password-reset limit
+    // (FORGOT_PASSWORD_ACCOUNT_LIMIT, 10, one spent on starting): a locked account's answers are still
+    // weighed, so that only a right one learns of the lock.
+    const weighed = (await s.audit.list({ type: 'qa.challenge', limit: 100 })).filter((e) => e.subject === user.id);
+    expect(weighed.length).toBeLessThanOrEqual(9);
+    expect(codes.every((c) => ['qa.invalid', 'login.locked', 'login.tries_under_way', 'forgot.rate_limited'].includes(c!))).toBe(true);
+    const row = await users().findOneByOrFail({ id: user.id });
+    expect(row.lockedAt).not.toBeNull();
+    expect(row.failedLogins).toBe(3);
   });
 });

@@ -3,6 +3,7 @@ export const frMessages: Record<string, string> = {
   'login.invalid_credentials': "Le nom d'utilisateur ou le mot de passe est incorrect.",
   'login.locked': 'Ce compte est verrouillé. Réessayez plus tard ou contactez votre administrateur.',
   'login.disabled': "Le nom d'utilisateur ou le mot de passe est incorrect.",
+  'login.tries_under_way': 'Vos dernières réponses sont encore en cours de vérification. Patientez un instant, puis réessayez.',
   'login.rate_limited': 'Trop de tentatives de connexion échouées depuis votre réseau. Patientez, puis réessayez.',
   'login.missing_fields': "Saisissez votre nom d'utilisateur et votre mot de passe.",
   'pin.invalid': 'Le code PIN est incorrect ou a expiré.',

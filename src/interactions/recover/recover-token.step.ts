@@ -14,7 +14,6 @@ interface RecoverState {
   asked?: string[];
 }
 
-
 export class RecoverTokenStep implements Step {
   readonly id = 'recover';
 
@@ -52,6 +51,11 @@ export class RecoverTokenStep implements Step {
       default:
         return { template: 'steps/recover-questions.njk', data: { asked: state.asked ?? [], triesLeft: await this.lockout?.triesLeft(ctx.user!.id) } };
     }
+  }
+
+  /** Answers are weighed against the account's tries (the engine takes one first). */
+  takesTry(ctx: StepContext, form: Record<string, string>): boolean {
+    return (this.#state(ctx).phase ?? 'questions') === 'questions' && form.action === 'answer';
   }
 
   async submit(ctx: StepContext, form: Record<string, string>): Promise<StepResult> {
