@@ -56,7 +56,7 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
   const services = await createServices(config, ds, views, overrides);
   const cookieKeys = new CookieSigner(JSON.parse(await services.secrets.getOrCreate('cookie-keys', () => JSON.stringify([randomToken(32)]))) as string[]);
   const adapter = createAdapter(ds, services.clock, (id) => services.clients.metadataFor(id), await services.secrets.bytes('payload-id-key'), (model, err) =>
-    log.error({ err, model }, 'a token answered before its commit was not stored: it will be refused'),
+    log.error({ err, model }, 'a token row was not stored: the token, if it was answered, will be refused'),
   );
   services.clients.waitForIssued(() => adapter.settled());
   const provider = createProvider({

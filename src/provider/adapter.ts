@@ -19,7 +19,10 @@ import { type BatchStatement, Unclaimed, WriteBatcher } from './write-batcher.js
 
 export interface AdapterClass {
   new (model: string): Adapter;
-  /** Settles once every write made so far is committed or refused: awaited before the database is closed. */
+  /**
+   * Settles once the rows answered before their commit so far (ANSWERED_BEFORE_COMMIT) are committed
+   * or refused: awaited before the database is closed, and before a client's tokens are deleted.
+   */
   settled(): Promise<void>;
 }
 
@@ -73,6 +76,12 @@ const KEPT_MODELS: ReadonlySet<string> = new Set(['Interaction']);
  * expires. Every other row is on disk before the response that names it leaves.
  */
 const ANSWERED_BEFORE_COMMIT: ReadonlySet<string> = new Set(['ClientCredentials']);
+
+/**
+ * At most this many such rows wait for their commit at once; beyond, a response waits for its row
+ * as any other does (while commits stall, tokens are not handed out faster than they are stored).
+ */
+const MAX_ANSWERED_BEFORE_COMMIT = 128;
 
 /**
  * How long a write's caller waits: for the commit; for the response of the request that holds its
@@ -163,6 +172,8 @@ export function createAdapter(
   // Rows written by a request that holds its writes (held-writes.ts), until they are committed: a
   // find of one of them waits for its commit, so another request never reads around it.
   const uncommitted = new Map<string, Promise<void>>();
+  // The writes of rows answered before their commit, until they settle.
+  const early = new Set<Promise<void>>();
   /**
    * `row` (model and row id) names the one row the write touches; only such a write may be held, and
    * only in a request that holds its writes, unless `wait` is 'commit' (a kept row must be committed
@@ -181,8 +192,10 @@ export function createAdapter(
       throw refused(err);
     });
     if (row === undefined || request === undefined) return committed;
-    if (wait === 'find') committed.catch((err: unknown) => lost(row.slice(0, row.indexOf('\0')), err));
-    else holdWrite(request, committed);
+    if (wait === 'find' && early.size < MAX_ANSWERED_BEFORE_COMMIT) {
+      early.add(committed);
+      committed.catch((err: unknown) => lost(row.slice(0, row.indexOf('\0')), err)).finally(() => early.delete(committed));
+    } else holdWrite(request, committed);
     uncommitted.set(row, committed);
     const forget = () => void (uncommitted.get(row) === committed && uncommitted.delete(row));
     committed.then(forget, forget);
@@ -248,8 +261,8 @@ export function createAdapter(
     /** How long a save waits. */
     readonly #wait: Wait;
 
-    static settled(): Promise<void> {
-      return batcher?.settled() ?? Promise.resolve();
+    static async settled(): Promise<void> {
+      await Promise.allSettled([...early]);
     }
 
     constructor(private readonly model: string) {

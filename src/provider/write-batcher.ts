@@ -3,7 +3,8 @@
 // a token endpoint that writes (a refresh token rotated, an opaque access token stored) spends
 // most of its time waiting for one sync per row. Writes that arrive while a commit is under way
 // are committed together in the next transaction: one sync for many rows. Each caller learns when
-// its own row is committed (a token request may go on before, but its response waits: held-writes.ts).
+// its own row is committed (a token request may go on before, but its response waits: held-writes.ts;
+// one kind of row does not wait even there: adapter.ts, ANSWERED_BEFORE_COMMIT).
 //
 // Consecutive writes of a statement that has a multi-row form (an INSERT … VALUES (…), (…)) go as
 // one statement: each statement is a trip through node-sqlite3's thread pool, and on one
@@ -65,8 +66,6 @@ const bucket = (n: number): number => 2 ** Math.ceil(Math.log2(n));
 export class WriteBatcher {
   #pending: Write[] = [];
   #flushing = false;
-  /** Settles when the flush under way has nothing left to write. */
-  #flushed: Promise<void> = Promise.resolve();
 
   constructor(private readonly ds: DataSource) {}
 
@@ -80,14 +79,9 @@ export class WriteBatcher {
       if (!this.#flushing) {
         this.#flushing = true;
         // Writes made in the same turn of the event loop go in the first transaction.
-        this.#flushed = new Promise<void>((done) => setImmediate(() => void this.#flush().finally(done)));
+        setImmediate(() => void this.#flush());
       }
     });
-  }
-
-  /** Settles once every write made so far is committed or refused (before the connection is closed). */
-  async settled(): Promise<void> {
-    while (this.#flushing) await this.#flushed;
   }
 
   async #flush(): Promise<void> {
