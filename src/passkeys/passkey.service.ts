@@ -9,6 +9,7 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
+  type VerifiedRegistrationResponse,
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
@@ -22,10 +23,13 @@ import { PasskeyEntity } from '../persistence/entities/passkey.entity.js';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
 import { EntityLookup } from '../persistence/entity-lookup.js';
 import { KeptUpdate } from '../persistence/kept-update.js';
+import { isUniqueViolation } from '../persistence/unique-violation.js';
 import type { Clock } from '../support/clock.js';
 import { CHALLENGE_TTL_MS, PasskeyChallenges } from './passkey-challenge.js';
 import { deviceHint } from './passkey-devices.js';
 import type { PasskeySettings } from './passkey-settings.js';
+
+type RegistrationInfo = NonNullable<VerifiedRegistrationResponse['registrationInfo']>;
 
 export interface VerifiedPasskey {
   passkey: PasskeyEntity;
@@ -153,10 +157,36 @@ export class PasskeyService {
     }
     const credentialId = info.credential.id;
     if (await this.#find.exists({ credentialId })) throw new AppError('passkey.exists');
-    const passkey = this.#repo.create({
+    const passkey = await this.#insert(user, info, response, name);
+    await this.audit.record({ ...ctx, type: 'passkey.registered', outcome: 'success', subject: user.id, details: { passkey: passkey.id, name: passkey.name, aaguid: passkey.aaguid, synced: passkey.backupState } });
+    await this.rules.notices.notify(user, 'passkey_added', { tokenName: passkey.name }, ctx);
+    return passkey;
+  }
+
+  /**
+   * Stores a verified credential under a name the account does not use yet. Registered at once by
+   * another request: the same credential is refused as registered; another one that took the name
+   * leaves this one the next name.
+   */
+  async #insert(user: UserEntity, info: RegistrationInfo, response: RegistrationResponseJSON, name?: string): Promise<PasskeyEntity> {
+    for (let attempt = 1; ; attempt++) {
+      const passkey = this.#entity(user, info, response, await this.#freeName(user.id, name?.trim() ? name : deviceHint({ aaguid: info.aaguid, transports: [] }).name));
+      try {
+        await this.#repo.insert(passkey);
+        return passkey;
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        if (await this.#find.exists({ credentialId: info.credential.id })) throw new AppError('passkey.exists');
+        if (attempt === 3) throw err;
+      }
+    }
+  }
+
+  #entity(user: UserEntity, info: RegistrationInfo, response: RegistrationResponseJSON, name: string): PasskeyEntity {
+    return this.#repo.create({
       id: randomUUID(),
       userId: user.id,
-      credentialId,
+      credentialId: info.credential.id,
       publicKey: Buffer.from(info.credential.publicKey).toString('base64url'),
       counter: info.credential.counter,
       transports: info.credential.transports ?? response.response.transports ?? [],
@@ -164,14 +194,10 @@ export class PasskeyService {
       backupState: info.credentialBackedUp,
       aaguid: info.aaguid,
       // Unnamed, it takes its provider's name where the AAGUID is a known one ("iCloud Keychain").
-      name: await this.#freeName(user.id, name?.trim() ? name : deviceHint({ aaguid: info.aaguid, transports: [] }).name),
+      name,
       createdAt: this.clock.now(),
       lastUsedAt: null,
     });
-    await this.#repo.insert(passkey);
-    await this.audit.record({ ...ctx, type: 'passkey.registered', outcome: 'success', subject: user.id, details: { passkey: passkey.id, name: passkey.name, aaguid: passkey.aaguid, synced: passkey.backupState } });
-    await this.rules.notices.notify(user, 'passkey_added', { tokenName: passkey.name }, ctx);
-    return passkey;
   }
 
   /** Checks an assertion made with `passkey`; on success its counter, backup state and last use move on. */

@@ -70,6 +70,23 @@ describe('passkey service', () => {
     expect((await audit.list({ type: 'passkey.failed', subject: user.id })).length).toBe(2);
   });
 
+  it('registers one credential sent twice at once once: the other is told it is registered', async () => {
+    const user = await newUser();
+    const response = new SoftAuthenticator(origin).register(await passkeys.registrationOptions(user, new Uint8Array(32)));
+    const results = await Promise.allSettled([passkeys.register(user, response, anyChallenge, {}), passkeys.register(user, response, anyChallenge, {})]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'passkey.exists' } });
+    expect(await passkeys.list(user.id)).toHaveLength(1);
+  });
+
+  it('gives two passkeys registered at once names of their own', async () => {
+    const user = await newUser();
+    const [first, second] = [new SoftAuthenticator(origin), new SoftAuthenticator(origin)];
+    const responses = [first.register(await passkeys.registrationOptions(user, new Uint8Array(32))), second.register(await passkeys.registrationOptions(user, new Uint8Array(32)))];
+    await Promise.all(responses.map((response) => passkeys.register(user, response, anyChallenge, {})));
+    expect((await passkeys.list(user.id)).map((p) => p.name).sort()).toEqual(['Passkey', 'Passkey 2']);
+  });
+
   it('takes one use per counter value: of two sign-ins with one assertion at once, one is refused', async () => {
     const user = await newUser();
     const authenticator = new SoftAuthenticator(origin);
