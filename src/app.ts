@@ -27,7 +27,7 @@ import { createAdapter, removeExpiredPayloads } from './provider/adapter.js';
 import { auditBackchannelEvents, backchannelNotifier } from './provider/backchannel-notifier.js';
 import { postAsGet } from './http/post-as-get.js';
 import { holdWrites } from './provider/held-writes.js';
-import { refuseReusedGrant, ReusedGrant } from './provider/reused-grant.js';
+import { auditReusedGrants, refuseReusedGrant, ReusedGrant } from './provider/reused-grant.js';
 import { ownRoutes } from './http/own-routes.js';
 import { createProvider } from './provider/provider.js';
 import { CookieSigner } from './security/cookie-signer.js';
@@ -75,6 +75,7 @@ export async function createApp(config: Config, overrides: ServiceOverrides & { 
   });
   services.sessions.onEnded(backchannelNotifier(provider, services.audit));
   auditBackchannelEvents(provider, services.audit, log);
+  auditReusedGrants(provider, services.audit, log);
   const metrics = installMetrics(config, provider, services.audit, ds);
 
   const csrf = csrfProtection(await services.secrets.bytes('csrf-key'), config.issuer.startsWith('https://'));

@@ -82,8 +82,28 @@ describe('a single-use grant presented twice at once', () => {
     expect(await active(first.access_token)).toBe(false);
     const reuses = (await server.app.services.audit.list({ type: 'grant.reused' })).filter((e) => e.details?.grant === 'RefreshToken');
     expect(reuses).toHaveLength(5);
-    expect(reuses[0]).toMatchObject({ outcome: 'failure', clientId: rp.clientId, details: { revoked: true } });
+    expect(reuses[0]).toMatchObject({ outcome: 'failure', clientId: rp.clientId, details: { revoked: true, concurrent: true } });
     expect(reuses[0]!.subject).toBeTruthy();
+  });
+
+  it('audits a grant presented again after it was used, which oidc-provider refuses and revokes', async () => {
+    const refreshed = await signIn();
+    const first = await exchange(rp, refreshed.auth, refreshed.callback);
+    const rotated = await oidc.refreshTokenGrant(rp.config, first.refresh_token!);
+    await expect(oidc.refreshTokenGrant(rp.config, first.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    expect(await active(rotated.access_token)).toBe(false);
+
+    const exchanged = await signIn();
+    const tokens = await exchange(rp, exchanged.auth, exchanged.callback);
+    const form = { grant_type: 'authorization_code', code: new URL(exchanged.callback).searchParams.get('code')!, redirect_uri: exchanged.auth.url.searchParams.get('redirect_uri')!, code_verifier: exchanged.auth.verifier };
+    expect((await tokenRequest(form)).status).toBe(400);
+    expect(await active(tokens.access_token)).toBe(false);
+
+    const reuses = (await server.app.services.audit.list({ type: 'grant.reused' })).filter((e) => e.details?.concurrent === false);
+    expect(reuses.map((e) => e.details?.grant).sort()).toEqual(['AuthorizationCode', 'RefreshToken']);
+    for (const e of reuses) expect(e).toMatchObject({ outcome: 'failure', clientId: rp.clientId, details: { revoked: true } });
+    // The refresh token names its account; the code is gone with its grant by then.
+    expect(reuses.find((e) => e.details?.grant === 'RefreshToken')!.subject).toBeTruthy();
   });
 
   it('exchanges an authorization code for one request only', async () => {
