@@ -81,18 +81,19 @@ export class FlowEngine {
     if (step.id !== stepId) return this.#render(ctx, current, { error: new AppError('flow.step_mismatch') });
     // A secret only the lockout limits is weighed on a try taken first (LockoutService.take).
     const trying = ctx.user && step.takesTry?.(ctx, form) ? ctx.user : undefined;
-    if (trying && !(await this.lockout.take(trying))) return this.#noTryLeft(ctx, current, form);
+    if (trying && !(await this.lockout.take(trying, ctx.audit))) return this.#noTryLeft(ctx, current, form);
     let result;
     try {
       result = await step.submit(ctx, form);
     } catch (err) {
       ctx.facts.clear();
       const failed = err instanceof AppError && err.failedFactor;
-      if (trying && !failed) await this.lockout.settle(trying.id, false);
+      // A try taken is settled first: nothing that follows can leave it counted without its lock.
+      const locked = trying ? await this.lockout.settle(trying.id, failed, ctx.audit) : undefined;
       const error = this.#expected(err);
       await session.save(ctx.state);
       // A failed factor counts against the account; the failure that locks it ends the flow.
-      if (ctx.user && failed && (await this.#factorFailed(ctx, step.id, error, trying !== undefined))) throw new AppError('login.locked');
+      if (ctx.user && failed && (await this.#factorFailed(ctx, step.id, error, locked))) throw new AppError('login.locked');
       return this.#render(ctx, current, { error }, form);
     }
     if (trying) await this.lockout.settle(trying.id, false);
@@ -222,17 +223,17 @@ export class FlowEngine {
     return current.siblings;
   }
 
-  /** `taken`: the failure was counted when its try was taken; it only settles. */
-  async #factorFailed(ctx: StepContext, stepId: string, error: AppError, taken: boolean): Promise<boolean> {
+  /** `lockedBySettle`: the failure was counted when its try was taken, and settled (whether that locked the account). */
+  async #factorFailed(ctx: StepContext, stepId: string, error: AppError, lockedBySettle: boolean | undefined): Promise<boolean> {
     const user = ctx.user!;
     await this.audit.record({ ...ctx.audit, type: `login.${stepId}`, outcome: 'failure', subject: user.id, details: { reason: error.code } });
-    if (await (taken ? this.lockout.settle(user.id, true, ctx.audit) : this.lockout.recordFailure(user.id, ctx.audit))) return true;
+    if (lockedBySettle ?? (await this.lockout.recordFailure(user.id, ctx.audit))) return true;
     // The page that follows says how many tries are left: from the count as it is now.
     ctx.user = (await this.users.findById(user.id)) ?? user;
     return false;
   }
 
-  /** No try left to weigh a secret on: the account is locked by now (the flow ends), or its last tries are under way. */
+  /** No try left to weigh a secret on: the account is locked by now (the flow ends), or, rarely, its count moved meanwhile. */
   async #noTryLeft(ctx: StepContext, current: Current, form: Record<string, string>): Promise<EngineOutcome> {
     const user = (await this.users.findById(ctx.user!.id)) ?? ctx.user!;
     if (this.lockout.isLocked(user)) throw new AppError('login.locked');

@@ -173,8 +173,11 @@ export class ForgotPasswordService {
     try {
       return await this.#weigh(claimant, ctx, method, check, () => (failed = true));
     } finally {
-      await this.limiters.ip.settle(keys.ip, failed);
-      await this.limiters.account.settle(keys.account, failed);
+      try {
+        await this.limiters.ip.settle(keys.ip, failed);
+      } finally {
+        await this.limiters.account.settle(keys.account, failed);
+      }
     }
   }
 
@@ -196,10 +199,19 @@ export class ForgotPasswordService {
   async #weigh(claimant: Claimant, ctx: AuditContext, method: Method, check: (user: UserEntity) => Promise<AuthenticatorKind>, failure: () => void): Promise<AuthenticatorKind> {
     const user = await this.#ready(claimant, ctx, { locked: 'returned', limits: false });
     const failedFactor = (err: unknown) => err instanceof AppError && err.failedFactor;
-    // A locked account: only a right answer learns of the lock; a wrong one is told it is wrong, as
-    // for any name, and counts against the limits as any would, but not against the account (the lock
-    // already holds).
-    if (user && this.lockout.isLocked(user)) {
+    // A name that names no one fails as a wrong answer would.
+    if (!user) {
+      failure();
+      await this.#proofFailed(ctx, null, method, WRONG[method]);
+      throw new AppError(WRONG[method]);
+    }
+    // A locked account (or one that has just run out of tries, and so locks): only a right answer
+    // learns of the lock; a wrong one is told it is wrong, as for any name, and counts against the
+    // limits as any would, but not against the account (the lock already holds).
+    if (this.lockout.isLocked(user) || !(await this.lockout.take(user, ctx))) {
+      const now = this.lockout.isLocked(user) ? user : await this.users.findById(user.id);
+      // Rarely, the count moved back meanwhile: refused as the limits refuse any name.
+      if (!now || !this.lockout.isLocked(now)) await this.#refuseLimited(claimant, ctx, user.id);
       const kind = await check(user).catch((err: unknown) => {
         if (failedFactor(err)) failure();
         throw err;
@@ -207,28 +219,16 @@ export class ForgotPasswordService {
       await this.audit.record({ ...ctx, type: 'password.forgot', outcome: 'failure', subject: user.id, details: { reason: 'locked', method: kind } });
       throw new AppError('login.locked');
     }
-    // A name that names no one fails as a wrong answer would.
-    if (!user) {
-      failure();
-      await this.#proofFailed(ctx, null, method, WRONG[method]);
-      throw new AppError(WRONG[method]);
-    }
-    if (!(await this.lockout.take(user))) {
-      // No try left: locked by now, or the account's last tries are under way.
-      const now = await this.users.findById(user.id);
-      throw new AppError(now && this.lockout.isLocked(now) ? 'login.locked' : 'login.tries_under_way');
-    }
     let kind: AuthenticatorKind;
     try {
       kind = await check(user);
     } catch (err) {
-      if (!failedFactor(err)) {
-        await this.lockout.settle(user.id, false);
-        throw err;
-      }
+      // The try is settled first: nothing that follows can leave it counted without its lock.
+      const locked = await this.lockout.settle(user.id, failedFactor(err), ctx);
+      if (!failedFactor(err)) throw err;
       failure();
       await this.#proofFailed(ctx, user.id, method, (err as AppError).code);
-      if (await this.lockout.settle(user.id, true, ctx)) throw new AppError('login.locked');
+      if (locked) throw new AppError('login.locked');
       throw err;
     }
     await this.lockout.settle(user.id, false);

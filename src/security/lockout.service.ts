@@ -33,12 +33,21 @@ export class LockoutService {
    * Admits a try of a secret that only this lockout limits (security answers) before it is weighed:
    * the try is counted as a failure at once, in one UPDATE that admits none once the failures and
    * the tries under way reach the threshold, so of answers sent at once no more are weighed than
-   * the tries left (counting after the weighing let them all through). False when no try is left:
-   * the account is locked, or its last tries are under way. Each try admitted is `settle`d.
+   * the tries left (counting after the weighing let them all through). Each try admitted is
+   * `settle`d. False when no try is left: the account is then locked, by now if it was not (its
+   * last tries are under way, a lower threshold was set, or a try never ended), so that the lock
+   * runs out rather than the account staying without tries; false without a lock only when the
+   * count fell back meanwhile twice over.
    */
-  async take(user: UserEntity): Promise<boolean> {
+  async take(user: UserEntity, ctx: AuditContext = {}): Promise<boolean> {
     await this.clearExpired(user);
-    return this.users.takeTry(user.id, this.policy.threshold);
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      if (await this.users.takeTry(user.id, this.policy.threshold)) return true;
+      if (await this.#lockIfReached(user.id, ctx)) return false;
+      const now = await this.users.findById(user.id);
+      if (!now || this.isLocked(now)) return false;
+    }
+    return false;
   }
 
   /**
@@ -46,10 +55,13 @@ export class LockoutService {
    * reaches the threshold (true: this failure locked it); anything else gives the try back.
    */
   async settle(userId: string, failed: boolean, ctx: AuditContext = {}): Promise<boolean> {
-    if (!failed) {
-      await this.users.giveBackTry(userId);
-      return false;
-    }
+    if (failed) return this.#lockIfReached(userId, ctx);
+    await this.users.giveBackTry(userId);
+    return false;
+  }
+
+  /** Locks the account if its count has reached the threshold and no lock is set; true when this call locked it. */
+  async #lockIfReached(userId: string, ctx: AuditContext): Promise<boolean> {
     const now = this.clock.now();
     const failures = await this.users.lockIfReached(userId, this.policy.threshold, now, this.policy.duration > 0 ? now + this.policy.duration * 1000 : null);
     if (failures === null) return false;

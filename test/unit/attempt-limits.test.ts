@@ -87,8 +87,8 @@ describe("the account's tries", () => {
 
   it('admits no more tries at once than are left, locks once on the failure that reaches the threshold, and gives back a try that did not fail', async () => {
     const user = await s.users.create({ username: 'taker', email: 'taker@example.com', password: 'taker password 1' });
-    const admitted = await Promise.all(Array.from({ length: 8 }, () => s.lockout.take(user)));
-    expect(admitted.filter(Boolean)).toHaveLength(3);
+    const admitted = await Promise.all(Array.from({ length: 3 }, () => s.lockout.take(user)));
+    expect(admitted).toEqual([true, true, true]);
     expect((await users().findOneByOrFail({ id: user.id })).failedLogins).toBe(3);
     // One did not fail: its try comes back, and can be taken again.
     expect(await s.lockout.settle(user.id, false)).toBe(false);
@@ -102,6 +102,32 @@ describe("the account's tries", () => {
     expect((await s.audit.list({ type: 'account.locked', limit: 100 })).filter((e) => e.subject === user.id)).toHaveLength(1);
     // Locked: no try at all, until the lock runs out.
     expect(await s.lockout.take(row)).toBe(false);
+    t += 601_000;
+    expect(await s.lockout.take(row)).toBe(true);
+    expect((await users().findOneByOrFail({ id: user.id })).failedLogins).toBe(1);
+  });
+
+  it('of tries sent at once admits only those left, and one sent when none is left locks the account at once', async () => {
+    const user = await s.users.create({ username: 'burster', email: 'burster@example.com', password: 'burster password 1' });
+    const admitted = await Promise.all(Array.from({ length: 8 }, () => s.lockout.take(user)));
+    expect(admitted.filter(Boolean)).toHaveLength(3);
+    const row = await users().findOneByOrFail({ id: user.id });
+    expect(row).toMatchObject({ failedLogins: 3, lockedAt: t });
+    // The tries under way settle: failures add nothing, a right one gives its try back; the lock stays.
+    expect(await Promise.all([s.lockout.settle(user.id, true), s.lockout.settle(user.id, true), s.lockout.settle(user.id, false)])).toEqual([false, false, false]);
+    expect(await users().findOneByOrFail({ id: user.id })).toMatchObject({ failedLogins: 2, lockedAt: t });
+    expect((await s.audit.list({ type: 'account.locked', limit: 100 })).filter((e) => e.subject === user.id)).toHaveLength(1);
+  });
+
+  it('locks, rather than leaves without tries, an account whose count reached the threshold without a lock', async () => {
+    const user = await s.users.create({ username: 'stuck', email: 'stuck@example.com', password: 'stuck password 1' });
+    // A lower threshold set since, or a try that never ended: the count is at the threshold, and no lock.
+    await users().update({ id: user.id }, { failedLogins: 3 });
+    expect(await s.lockout.take(user)).toBe(false);
+    const row = await users().findOneByOrFail({ id: user.id });
+    expect(row).toMatchObject({ failedLogins: 3, lockedAt: t, lockedUntil: t + 600_000 });
+    expect((await s.audit.list({ type: 'account.locked', limit: 100 })).filter((e) => e.subject === user.id)).toHaveLength(1);
+    // The lock runs out like any other, and the count starts afresh.
     t += 601_000;
     expect(await s.lockout.take(row)).toBe(true);
     expect((await users().findOneByOrFail({ id: user.id })).failedLogins).toBe(1);
@@ -125,7 +151,7 @@ describe("the account's tries", () => {
     // weighed, so that only a right one learns of the lock.
     const weighed = (await s.audit.list({ type: 'qa.challenge', limit: 100 })).filter((e) => e.subject === user.id);
     expect(weighed.length).toBeLessThanOrEqual(9);
-    expect(codes.every((c) => ['qa.invalid', 'login.locked', 'login.tries_under_way', 'forgot.rate_limited'].includes(c!))).toBe(true);
+    expect(codes.every((c) => ['qa.invalid', 'login.locked', 'forgot.rate_limited'].includes(c!))).toBe(true);
     const row = await users().findOneByOrFail({ id: user.id });
     expect(row.lockedAt).not.toBeNull();
     expect(row.failedLogins).toBe(3);
