@@ -151,16 +151,15 @@ export class ActivationService {
       .execute();
     if (!claimed.affected) throw new AppError('activation.already_used');
 
-    await this.tokens.setSecret(token, secret, { registrationPending: manual });
-    await this.audit.record({
-      ...ctx,
-      type: 'token.activation_redeemed',
-      outcome: 'success',
-      subject: token.userId,
-      details: { serial: token.serial, entry: manual ? 'manual' : isQr ? 'qr' : 'link' },
-    });
-    // Link and QR complete at once; a manual entry waits for the registration code.
-    if (!manual) await this.tokens.markActive(token, ctx, {});
+    // Link and QR complete at once; a manual entry waits for the registration code. A new activation
+    // issued meanwhile (the token reactivated) wins: this device gets nothing.
+    const entry = manual ? 'manual' : isQr ? 'qr' : 'link';
+    if (!(await this.tokens.redeemed(token, secret, row.expiresAt, !manual))) {
+      await this.audit.record({ ...ctx, type: 'token.activation_redeemed', outcome: 'failure', subject: token.userId, details: { serial: token.serial, entry, reason: 'superseded' } });
+      throw new AppError('activation.already_used');
+    }
+    await this.audit.record({ ...ctx, type: 'token.activation_redeemed', outcome: 'success', subject: token.userId, details: { serial: token.serial, entry } });
+    if (!manual) await this.tokens.announceActive(token, ctx);
     const user = await this.users.findById(token.userId);
     return {
       serial: token.serial,

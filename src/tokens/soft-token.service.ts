@@ -227,8 +227,43 @@ export class SoftTokenService {
 
   /** The token works from now on; the owner is told by e-mail. */
   async markActive(token: SoftTokenEntity, ctx: AuditContext, fields: Partial<SoftTokenEntity>): Promise<SoftTokenEntity> {
-    const now = this.clock.now();
-    await this.update(token, { ...fields, state: 'active', registrationPending: false, activatedAt: now, activationExpiresAt: null, failedAttempts: 0, lockedUntil: null });
+    await this.update(token, { ...fields, ...this.#activeFields() });
+    return this.announceActive(token, ctx);
+  }
+
+  /**
+   * The secret an activation derived, written only while the token still waits for that activation:
+   * pending, and given no new activation since (its activation expiry is still `activationExpiresAt`,
+   * the redeemed one's). A reactivation racing the old device's redeem thus always wins. `activate`
+   * (link, QR) makes the token active in the same UPDATE; otherwise it waits for its registration
+   * code (an activated token is then `announceActive`d). False, and nothing written, when the
+   * token no longer waits for it.
+   */
+  async redeemed(token: SoftTokenEntity, secret: Uint8Array, activationExpiresAt: number, activate: boolean): Promise<boolean> {
+    const changes: Partial<SoftTokenEntity> = {
+      secret: this.box.seal(Buffer.from(secret), token.id),
+      lastStep: null,
+      drift: 0,
+      updatedAt: this.clock.now(),
+      ...(activate ? this.#activeFields() : { registrationPending: true }),
+    };
+    const result = await this.#repo
+      .createQueryBuilder()
+      .update()
+      .set(changes)
+      .where('id = :id AND state = :pending AND activation_expires_at = :expected', { id: token.id, pending: 'pending', expected: activationExpiresAt })
+      .execute();
+    if (!result.affected) return false;
+    Object.assign(token, changes);
+    return true;
+  }
+
+  #activeFields(): Partial<SoftTokenEntity> {
+    return { state: 'active', registrationPending: false, activatedAt: this.clock.now(), activationExpiresAt: null, failedAttempts: 0, lockedUntil: null };
+  }
+
+  /** A token just made active: audited, and its owner told. */
+  async announceActive(token: SoftTokenEntity, ctx: AuditContext): Promise<SoftTokenEntity> {
     await this.audit.record({ ...ctx, type: 'token.activated', outcome: 'success', subject: token.userId, details: { serial: token.serial, kind: token.kind } });
     const user = await this.users.findById(token.userId);
     if (user) await this.notices.notify(user, 'token_added', { tokenName: token.name, serial: token.serial }, ctx);

@@ -186,6 +186,31 @@ describe('activation API: single use, lifetime and tries', () => {
     expect((await stateOf(old.token.id)).token.state).toBe('active');
   });
 
+  it('gives the old device nothing when a new activation is issued while its own is being redeemed', async () => {
+    const old = await pending();
+    const { tokens, activations } = server.app.services;
+    // The reissue lands after the old activation is claimed and before its secret is written.
+    const redeemed = tokens.redeemed.bind(tokens);
+    let renewed: string | undefined;
+    tokens.redeemed = async (...args) => {
+      const again = await activations.issue(old.user, (await tokens.findById(old.token.id))!);
+      renewed = new URL(again.link).searchParams.get('ticket')!;
+      return redeemed(...args);
+    };
+    let res;
+    try {
+      res = await activate(server.url, { ticket: old.link });
+    } finally {
+      tokens.redeemed = redeemed;
+    }
+    expectError(res, 'already_used');
+    expect((await stateOf(old.token.id)).token).toMatchObject({ state: 'pending', secret: null });
+    const failures = await server.app.services.audit.list({ type: 'token.activation_redeemed', subject: old.user.id });
+    expect(failures).toEqual([expect.objectContaining({ outcome: 'failure', details: expect.objectContaining({ reason: 'superseded' }) })]);
+    expect((await activate(server.url, { ticket: renewed! })).status).toBe(200);
+    expect((await stateOf(old.token.id)).token.state).toBe('active');
+  });
+
   it('never redeems on GET of the e-mailed link', async () => {
     const p = await pending();
     const before = await stateOf(p.token.id);

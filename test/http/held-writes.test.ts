@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context, Next } from 'koa';
+import type { DataSource } from 'typeorm';
 import * as oidc from 'openid-client';
 import pino from 'pino';
 import { openDatabase } from '../../src/persistence/data-source.js';
@@ -26,6 +27,21 @@ const later = () => {
   return { promise, ...settle };
 };
 const ctxOf = (method: string, path: string) => ({ method, path }) as Context;
+
+/** Makes the database refuse every new row of `model` (a trigger); the function returned allows them again. */
+async function refuseInserts(ds: DataSource, model: string): Promise<() => Promise<void>> {
+  const name = `refuse_${model.toLowerCase()}`;
+  if (ds.options.type === 'postgres') {
+    await ds.query(`CREATE FUNCTION ${name}() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql`);
+    await ds.query(`CREATE TRIGGER ${name} BEFORE INSERT ON oidc_payloads FOR EACH ROW WHEN (NEW.model = '${model}') EXECUTE FUNCTION ${name}()`);
+    return async () => {
+      await ds.query(`DROP TRIGGER ${name} ON oidc_payloads`);
+      await ds.query(`DROP FUNCTION ${name}()`);
+    };
+  }
+  await ds.query(`CREATE TRIGGER ${name} BEFORE INSERT ON oidc_payloads WHEN NEW.model = '${model}' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+  return async () => void (await ds.query(`DROP TRIGGER ${name}`));
+}
 const unexpected = () => {
   throw new Error('no write failed');
 };
@@ -220,13 +236,7 @@ describe('token responses and their rows', () => {
 
   it('answers an error, and no token, when a row cannot be written', async () => {
     const refresh = await refreshToken();
-    const { ds } = server.app;
-    if (postgres()) {
-      await ds.query(`CREATE FUNCTION refuse_access_token() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql`);
-      await ds.query(`CREATE TRIGGER refuse_access_token BEFORE INSERT ON oidc_payloads FOR EACH ROW WHEN (NEW.model = 'AccessToken') EXECUTE FUNCTION refuse_access_token()`);
-    } else {
-      await ds.query(`CREATE TRIGGER refuse_access_token BEFORE INSERT ON oidc_payloads WHEN NEW.model = 'AccessToken' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
-    }
+    const allow = await refuseInserts(server.app.ds, 'AccessToken');
     let res: Response;
     try {
       res = await fetch(`${server.url}/token`, {
@@ -235,8 +245,7 @@ describe('token responses and their rows', () => {
         body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refresh }),
       });
     } finally {
-      await ds.query(postgres() ? 'DROP TRIGGER refuse_access_token ON oidc_payloads' : 'DROP TRIGGER refuse_access_token');
-      if (postgres()) await ds.query('DROP FUNCTION refuse_access_token()');
+      await allow();
     }
     // The same answer on both databases, as oidc-provider gives for a write of its own that fails.
     expect(res.status).toBe(500);
@@ -327,13 +336,7 @@ describe('client-credentials tokens', () => {
   });
 
   it('refuses a token whose row could not be written, and says so in the log (on PostgreSQL no token is answered)', async () => {
-    const { ds } = server.app;
-    if (postgres()) {
-      await ds.query(`CREATE FUNCTION refuse_cc() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql`);
-      await ds.query(`CREATE TRIGGER refuse_cc BEFORE INSERT ON oidc_payloads FOR EACH ROW WHEN (NEW.model = 'ClientCredentials') EXECUTE FUNCTION refuse_cc()`);
-    } else {
-      await ds.query(`CREATE TRIGGER refuse_cc BEFORE INSERT ON oidc_payloads WHEN NEW.model = 'ClientCredentials' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
-    }
+    const allow = await refuseInserts(server.app.ds, 'ClientCredentials');
     const rows = await countRows();
     let refused: Awaited<ReturnType<typeof callAdminApi>> | undefined;
     let failed: unknown;
@@ -342,8 +345,7 @@ describe('client-credentials tokens', () => {
       if (postgres()) failed = await token().catch((err: unknown) => err);
       else refused = await callAdminApi(server, await token(), 'GET', '/settings');
     } finally {
-      await ds.query(postgres() ? 'DROP TRIGGER refuse_cc ON oidc_payloads' : 'DROP TRIGGER refuse_cc');
-      if (postgres()) await ds.query('DROP FUNCTION refuse_cc()');
+      await allow();
     }
     // openid-client reads no error body from a 500: the response itself is the cause.
     if (postgres()) expect(await (failed as { cause?: Response }).cause?.json()).toMatchObject({ error: 'server_error' });
