@@ -7,12 +7,13 @@
 // value, so a dump or a backup holds nothing that can be replayed. One HMAC per call.
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
-import { LessThan, type DataSource, type EntityManager } from 'typeorm';
+import { LessThan, type DataSource } from 'typeorm';
 import type { JsonObject } from '../persistence/columns.js';
-import { returnedRows, sqlFor } from '../persistence/kept-update.js';
+import { sqlFor } from '../persistence/kept-update.js';
 import { OidcPayloadEntity } from '../persistence/entities/oidc-payload.entity.js';
 import type { Clock } from '../support/clock.js';
-import { holdingRequest, holdWrite, requestHandled } from './held-writes.js';
+import { holdingRequest, holdWrite } from './held-writes.js';
+import { RequestWrites, runWrite } from './request-writes.js';
 import { type KeptRow, RecentRows } from './recent-rows.js';
 import { ReusedGrant } from './reused-grant.js';
 import { type BatchStatement, Unclaimed, WriteBatcher } from './write-batcher.js';
@@ -91,20 +92,6 @@ type Wait = 'commit' | 'response' | 'find';
 
 type Stored = Record<string, unknown>;
 
-/** A write kept for its request's transaction (PostgreSQL). */
-interface KeptWrite {
-  statement: BatchStatement | string;
-  params: unknown[];
-  refusal: (() => Error) | undefined;
-}
-
-/** What a request has kept (its rows, to know when it reads one), and the promise of what it wrote. */
-interface RequestWrites {
-  writes: KeptWrite[];
-  rows: Set<string>;
-  written: Promise<void>;
-}
-
 const COLUMNS = 'payload, expires_at, consumed_at';
 
 // user_code is kept when a device code found by its id (payload without the user code) is saved again;
@@ -169,6 +156,8 @@ export function createAdapter(
   // SQLite: concurrent writes share one commit (write-batcher.ts); PostgreSQL commits per connection.
   const batcher = ds.options.type === 'postgres' ? undefined : new WriteBatcher(ds);
   const recent = batcher && new RecentRows();
+  // PostgreSQL: a request's writes kept for one transaction (request-writes.ts).
+  const requestWrites = batcher ? undefined : new RequestWrites(ds);
   // Rows written by a request that holds its writes (held-writes.ts), until they are committed: a
   // find of one of them waits for its commit, so another request never reads around it.
   const uncommitted = new Map<string, Promise<void>>();
@@ -178,14 +167,15 @@ export function createAdapter(
    * `row` (model and row id) names the one row the write touches; only such a write may be held, and
    * only in a request that holds its writes, unless `wait` is 'commit' (a kept row must be committed
    * before it is kept). `refusal` is the error for a claim refused (write-batcher.ts); a held one
-   * reaches the request's end (held-writes.ts), and so does one on PostgreSQL, besides being thrown.
+   * reaches the request's end (held-writes.ts), and so does one on PostgreSQL (request-writes.ts),
+   * besides being thrown.
    */
   const write = async (statement: BatchStatement | string, params: unknown[], row?: string, wait: Wait = 'response', refusal?: () => Error): Promise<void> => {
     const refused = (err: unknown) => (err instanceof Unclaimed && refusal ? refusal() : err);
     const request = row === undefined || wait === 'commit' ? undefined : holdingRequest();
     if (!batcher) {
-      if (request) return keepForRequest(request, { statement, params, refusal }, row!);
-      await run(ds, { statement, params, refusal });
+      if (request) return requestWrites!.keep(request, { statement, params, refusal }, row!);
+      await runWrite(ds, { statement, params, refusal });
       return;
     }
     const committed = batcher.write(statement, params, row, request).catch((err: unknown) => {
@@ -199,38 +189,6 @@ export function createAdapter(
     uncommitted.set(row, committed);
     const forget = () => void (uncommitted.get(row) === committed && uncommitted.delete(row));
     committed.then(forget, forget);
-  };
-  /** One write on PostgreSQL; a claim refused throws its refusal. */
-  const run = async (db: DataSource | EntityManager, w: KeptWrite): Promise<void> => {
-    const statement = typeof w.statement === 'string' ? { sql: w.statement } : w.statement;
-    const result = await db.query(statement.sql, w.params);
-    if (statement.claimed && !returnedRows(result).length) throw w.refusal?.() ?? new Unclaimed();
-  };
-  // PostgreSQL: the writes of a request that holds them, written in one transaction once it is
-  // handled; or sooner, when the request reads a row it has written (flushKept).
-  const byRequest = new WeakMap<object, RequestWrites>();
-  const keepForRequest = (request: object, w: KeptWrite, row: string): void => {
-    let mine = byRequest.get(request);
-    if (!mine) {
-      mine = { writes: [], rows: new Set(), written: Promise.resolve() };
-      byRequest.set(request, mine);
-      const all = mine;
-      holdWrite(request, requestHandled(request).then(() => flushKept(all)));
-    }
-    mine.writes.push(w);
-    mine.rows.add(row);
-  };
-  /** Writes what the request has kept so far, in one transaction, after what it wrote before. */
-  const flushKept = (mine: RequestWrites): Promise<void> => {
-    const writes = mine.writes.splice(0);
-    mine.rows.clear();
-    mine.written = mine.written.then(async () => {
-      if (!writes.length) return;
-      await ds.transaction(async (manager) => {
-        for (const w of writes) await run(manager, w);
-      });
-    });
-    return mine.written;
   };
   /** A statement with its multi-row forms, each made once. */
   const batchable = (one: string, rows: (n: number) => string): BatchStatement => {
@@ -331,9 +289,8 @@ export function createAdapter(
       if (kept) return this.#fromStored(live(kept), id);
       // Never from inside ds.transaction on SQLite: the commit waited for waits for that transaction to end.
       await uncommitted.get(this.#row(rowId))?.catch(() => undefined);
-      const request = batcher ? undefined : holdingRequest();
-      const mine = request && byRequest.get(request);
-      if (mine?.rows.has(this.#row(rowId))) await flushKept(mine);
+      const request = requestWrites && holdingRequest();
+      if (request) await requestWrites!.beforeRead(request, this.#row(rowId));
       return this.#fromStored(await one(statements.byId, [this.model, rowId]), id);
     }
 

@@ -10,8 +10,7 @@
 // failed leaves the old refresh token as it was. (One row is not held: an opaque client-credentials
 // token, whose loss fails closed; adapter.ts, ANSWERED_BEFORE_COMMIT.) On PostgreSQL, where each
 // pooled connection commits on its own, the request's writes are kept until it is handled and then
-// written in one transaction: all or none there too (a connection is taken only for that
-// transaction, never across the request).
+// written in one transaction (request-writes.ts): all or none there too.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context, Middleware } from 'koa';
 
