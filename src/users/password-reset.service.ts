@@ -76,7 +76,7 @@ export class PasswordResetService {
       await this.#resets.delete({ id: row.id });
       throw err;
     }
-    await this.#voidOthers(user.id, row.id, now);
+    await this.#voidOthers(user.id, row, now);
     await this.audit.record({ ...ctx, type: 'password.reset_link_sent', outcome: 'success', subject: user.id, details: { expiresAt: row.expiresAt } });
     return { expiresAt: row.expiresAt };
   }
@@ -159,7 +159,7 @@ export class PasswordResetService {
     }
     const user = await this.users.findById(userId);
     if (user && (user.lockedAt !== null || user.failedLogins > 0)) await this.lockout.unlock(userId, audit);
-    await this.#voidOthers(userId, reset.id, now);
+    await this.#voidOthers(userId, reset, now);
     await this.audit.record({ ...audit, type: 'password.reset_completed', outcome: 'success', subject: userId });
   }
 
@@ -171,12 +171,18 @@ export class PasswordResetService {
     return `reset:${reset.id}`;
   }
 
-  async #voidOthers(userId: string, keepId: string, now: number): Promise<void> {
+  /**
+   * The account's other live links die: all of them once `keep` is used (a completed reset), only
+   * the ones issued before it when it is a new link, so that of two links issued at once the
+   * newer lives (each voiding the other left none).
+   */
+  async #voidOthers(userId: string, keep: { id: string; createdAt?: number }, now: number): Promise<void> {
+    const older = keep.createdAt === undefined ? '' : ' AND (created_at < :createdAt OR (created_at = :createdAt AND id < :keepId))';
     await this.#resets
       .createQueryBuilder()
       .update()
       .set({ voidedAt: now })
-      .where('user_id = :userId AND id <> :keepId AND used_at IS NULL AND voided_at IS NULL', { userId, keepId })
+      .where(`user_id = :userId AND id <> :keepId AND used_at IS NULL AND voided_at IS NULL${older}`, { userId, keepId: keep.id, createdAt: keep.createdAt })
       .execute();
   }
 }

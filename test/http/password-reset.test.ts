@@ -2,7 +2,9 @@
 // SMS webhook, the new password signs in. Every refusal (dead links, skipped PIN, wrong PINs, weak
 // or reused passwords, CSRF). The administrator's side is in password-reset-admin.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { IsNull } from 'typeorm';
 import { messageFor } from '../../src/errors/messages.js';
+import { PasswordResetEntity } from '../../src/persistence/entities/password-reset.entity.js';
 import { maskDestination } from '../../src/pins/mask.js';
 import { randomToken } from '../../src/security/random.js';
 import { mailText } from '../support/mail-text.js';
@@ -124,6 +126,14 @@ describe('password reset link', () => {
     const agent = new UserAgent();
     expect((await agent.get(first)).html).toContain(DEAD);
     expect((await agent.get(second)).status).toBe(200);
+  });
+
+  it('of two links sent at once keeps the newer one working', async () => {
+    const p = await person();
+    const user = (await s().users.findById(p.user.id))!;
+    await Promise.all([s().passwordResets.issue(user), s().passwordResets.issue(user)]);
+    const live = await server.app.ds.getRepository(PasswordResetEntity).countBy({ userId: user.id, usedAt: IsNull(), voidedAt: IsNull() });
+    expect(live).toBe(1);
   });
 
   it('does not work while the account is locked after the link was sent, and works again once unlocked', async () => {
