@@ -205,13 +205,17 @@ export class ForgotPasswordService {
       await this.#proofFailed(ctx, null, method, WRONG[method]);
       throw new AppError(WRONG[method]);
     }
-    // A locked account (or one that has just run out of tries, and so locks): only a right answer
-    // learns of the lock; a wrong one is told it is wrong, as for any name, and counts against the
-    // limits as any would, but not against the account (the lock already holds).
-    if (this.lockout.isLocked(user) || !(await this.lockout.take(user, ctx))) {
-      const now = this.lockout.isLocked(user) ? user : await this.users.findById(user.id);
-      // Rarely, the count moved back meanwhile: refused as the limits refuse any name.
-      if (!now || !this.lockout.isLocked(now)) await this.#refuseLimited(claimant, ctx, user.id);
+    // No try left on the account (its last ones under way, or it locks now): this proof is not
+    // weighed, and fails as a wrong one does for any name.
+    if (!this.lockout.isLocked(user) && !(await this.lockout.take(user, ctx))) {
+      failure();
+      await this.#proofFailed(ctx, user.id, method, 'no_try_left');
+      throw new AppError(WRONG[method]);
+    }
+    // A locked account: only a right answer learns of the lock; a wrong one is told it is wrong, as
+    // for any name, and counts against the limits as any would, but not against the account (the
+    // lock already holds).
+    if (this.lockout.isLocked(user)) {
       const kind = await check(user).catch((err: unknown) => {
         if (failedFactor(err)) failure();
         throw err;

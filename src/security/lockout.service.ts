@@ -7,6 +7,9 @@ import type { Clock } from '../support/clock.js';
 import type { UserService } from '../users/user.service.js';
 
 export class LockoutService {
+  /** Tries `take` admitted in this process and not yet settled, by account. */
+  readonly #underWay = new Map<string, number>();
+
   constructor(
     private readonly users: UserService,
     private readonly clock: Clock,
@@ -34,16 +37,19 @@ export class LockoutService {
    * the try is counted as a failure at once, in one UPDATE that admits none once the failures and
    * the tries under way reach the threshold, so of answers sent at once no more are weighed than
    * the tries left (counting after the weighing let them all through). Each try admitted is
-   * `settle`d. False when no try is left: the account is then locked, by now if it was not (its
-   * last tries are under way, a lower threshold was set, or a try never ended), so that the lock
-   * runs out rather than the account staying without tries; false without a lock only when the
-   * count fell back meanwhile twice over.
+   * `settle`d. False when no try is left. With tries of this process under way, they settle it;
+   * without, the count has reached the threshold with no lock (a lower threshold set since, a try
+   * that never ended, or another process's tries under way), and the account locks now, so that
+   * it never stays without tries and without a lock that runs out.
    */
   async take(user: UserEntity, ctx: AuditContext = {}): Promise<boolean> {
     await this.clearExpired(user);
     for (let attempt = 1; attempt <= 2; attempt++) {
-      if (await this.users.takeTry(user.id, this.policy.threshold)) return true;
-      if (await this.#lockIfReached(user.id, ctx)) return false;
+      if (await this.users.takeTry(user.id, this.policy.threshold)) {
+        this.#underWay.set(user.id, (this.#underWay.get(user.id) ?? 0) + 1);
+        return true;
+      }
+      if (this.#underWay.has(user.id) || (await this.#lockIfReached(user.id, 0, ctx))) return false;
       const now = await this.users.findById(user.id);
       if (!now || this.isLocked(now)) return false;
     }
@@ -51,21 +57,30 @@ export class LockoutService {
   }
 
   /**
-   * Ends a try `take` admitted: a failure stays counted, and locks the account once the count
-   * reaches the threshold (true: this failure locked it); anything else gives the try back.
+   * Ends a try `take` admitted: a failure stays counted, and locks the account once the failures
+   * reach the threshold, not counting the other tries of this process still under way (true: this
+   * failure locked it); anything else gives the try back.
    */
   async settle(userId: string, failed: boolean, ctx: AuditContext = {}): Promise<boolean> {
-    if (failed) return this.#lockIfReached(userId, ctx);
+    // No longer under way from here: of failures settled at once, the last to start sees none.
+    const others = (this.#underWay.get(userId) ?? 1) - 1;
+    if (others > 0) this.#underWay.set(userId, others);
+    else this.#underWay.delete(userId);
+    if (failed) return this.#lockIfReached(userId, others, ctx);
     await this.users.giveBackTry(userId);
     return false;
   }
 
-  /** Locks the account if its count has reached the threshold and no lock is set; true when this call locked it. */
-  async #lockIfReached(userId: string, ctx: AuditContext): Promise<boolean> {
+  /**
+   * Locks the account if its count, less `underWay` tries not yet settled, has reached the
+   * threshold and no lock is set; true when this call locked it.
+   */
+  async #lockIfReached(userId: string, underWay: number, ctx: AuditContext): Promise<boolean> {
     const now = this.clock.now();
-    const failures = await this.users.lockIfReached(userId, this.policy.threshold, now, this.policy.duration > 0 ? now + this.policy.duration * 1000 : null);
+    const until = this.policy.duration > 0 ? now + this.policy.duration * 1000 : null;
+    const failures = await this.users.lockIfReached(userId, this.policy.threshold + underWay, now, until);
     if (failures === null) return false;
-    await this.audit.record({ ...ctx, type: 'account.locked', outcome: 'success', subject: userId, details: { failures } });
+    await this.audit.record({ ...ctx, type: 'account.locked', outcome: 'success', subject: userId, details: { failures: failures - underWay } });
     return true;
   }
 

@@ -107,16 +107,29 @@ describe("the account's tries", () => {
     expect((await users().findOneByOrFail({ id: user.id })).failedLogins).toBe(1);
   });
 
-  it('of tries sent at once admits only those left, and one sent when none is left locks the account at once', async () => {
+  it('of tries sent at once admits only those left, and locks only on failures, not on tries still under way', async () => {
     const user = await s.users.create({ username: 'burster', email: 'burster@example.com', password: 'burster password 1' });
     const admitted = await Promise.all(Array.from({ length: 8 }, () => s.lockout.take(user)));
     expect(admitted.filter(Boolean)).toHaveLength(3);
-    const row = await users().findOneByOrFail({ id: user.id });
-    expect(row).toMatchObject({ failedLogins: 3, lockedAt: t });
-    // The tries under way settle: failures add nothing, a right one gives its try back; the lock stays.
+    // The tries under way will settle the count: no lock yet.
+    expect(await users().findOneByOrFail({ id: user.id })).toMatchObject({ failedLogins: 3, lockedAt: null });
+    // Two fail, one was right: two failures, below the threshold, no lock.
     expect(await Promise.all([s.lockout.settle(user.id, true), s.lockout.settle(user.id, true), s.lockout.settle(user.id, false)])).toEqual([false, false, false]);
-    expect(await users().findOneByOrFail({ id: user.id })).toMatchObject({ failedLogins: 2, lockedAt: t });
-    expect((await s.audit.list({ type: 'account.locked', limit: 100 })).filter((e) => e.subject === user.id)).toHaveLength(1);
+    expect(await users().findOneByOrFail({ id: user.id })).toMatchObject({ failedLogins: 2, lockedAt: null });
+    // Three more at once, all wrong: the one that reaches the threshold locks, once.
+    const again = await Promise.all(Array.from({ length: 3 }, () => s.lockout.take(user)));
+    expect(again.filter(Boolean)).toHaveLength(1);
+    expect(await s.lockout.settle(user.id, true)).toBe(true);
+    expect(await users().findOneByOrFail({ id: user.id })).toMatchObject({ failedLogins: 3, lockedAt: t });
+    expect((await s.audit.list({ type: 'account.locked', limit: 100 })).filter((e) => e.subject === user.id)).toEqual([expect.objectContaining({ details: { failures: 3 } })]);
+  });
+
+  it('locks on the last of failures settled at once, whatever their order', async () => {
+    const user = await s.users.create({ username: 'settler', email: 'settler@example.com', password: 'settler password 1' });
+    expect(await Promise.all(Array.from({ length: 3 }, () => s.lockout.take(user)))).toEqual([true, true, true]);
+    const locked = await Promise.all(Array.from({ length: 3 }, () => s.lockout.settle(user.id, true)));
+    expect(locked.filter(Boolean)).toHaveLength(1);
+    expect(await users().findOneByOrFail({ id: user.id })).toMatchObject({ failedLogins: 3, lockedAt: t });
   });
 
   it('locks, rather than leaves without tries, an account whose count reached the threshold without a lock', async () => {
