@@ -126,7 +126,7 @@ export class SoftTokenService {
     if (token.state !== 'pending' || !token.secret) throw new AppError('totp.invalid');
     const match = verifyTotp(this.secretOf(token), normalizeDigits(code), this.params(token), this.clock.now(), this.policy.window);
     if (!match) throw new AppError('totp.invalid');
-    return this.markActive(token, ctx, { lastStep: match.step, drift: match.drift });
+    return this.#activateChecked(token, ctx, { lastStep: match.step, drift: match.drift });
   }
 
   /** Manual softtoken activation: the registration code proves the device derived the secret. */
@@ -138,7 +138,7 @@ export class SoftTokenService {
       await this.audit.record({ ...ctx, type: 'token.registration', outcome: 'failure', subject: userId, details: { serial: token.serial } });
       throw new AppError('enrol.registration_invalid');
     }
-    return this.markActive(token, ctx, {});
+    return this.#activateChecked(token, ctx, {});
   }
 
   /**
@@ -226,8 +226,21 @@ export class SoftTokenService {
   }
 
   /** The token works from now on; the owner is told by e-mail. */
-  async markActive(token: SoftTokenEntity, ctx: AuditContext, fields: Partial<SoftTokenEntity>): Promise<SoftTokenEntity> {
-    await this.update(token, { ...fields, ...this.#activeFields() });
+  /**
+   * Makes `token` active once a code proved its secret: only if it is still pending with the secret
+   * the code was checked against. A renewal or a new activation meanwhile (a new secret, or none
+   * until the new activation is redeemed) wins: the token stays pending (`enrol.not_active`).
+   */
+  async #activateChecked(token: SoftTokenEntity, ctx: AuditContext, fields: Partial<SoftTokenEntity>): Promise<SoftTokenEntity> {
+    const changes: Partial<SoftTokenEntity> = { ...fields, ...this.#activeFields(), updatedAt: this.clock.now() };
+    const result = await this.#repo
+      .createQueryBuilder()
+      .update()
+      .set(changes)
+      .where('id = :id AND state = :pending AND secret = :secret', { id: token.id, pending: 'pending', secret: token.secret })
+      .execute();
+    if (!result.affected) throw new AppError('enrol.not_active');
+    Object.assign(token, changes);
     return this.announceActive(token, ctx);
   }
 

@@ -241,6 +241,31 @@ describe('token verifier', () => {
     expect((await s.tokenVerifier.verify(user.id, active.code())).id).toBe(active.token.id);
   });
 
+  it('activates a token with its first code only if its secret was not renewed meanwhile', async () => {
+    const user = await newUser();
+    const enrolment = await s.tokens.createForApp(user, 'Racing app');
+    const code = totpCode(fromBase32(enrolment.key), params, t);
+    // The renewal lands after the code is read against the first secret, before the token is activated.
+    const get = s.tokens.get.bind(s.tokens);
+    s.tokens.get = async (userId, tokenId) => {
+      s.tokens.get = get;
+      const seen = await get(userId, tokenId);
+      await s.tokens.renewAppSecret(user, await get(userId, tokenId));
+      return seen;
+    };
+    try {
+      expect(await codeOf(s.tokens.completeWithCode(user.id, enrolment.token.id, code))).toBe('enrol.not_active');
+    } finally {
+      s.tokens.get = get;
+    }
+    const now = await row(enrolment.token.id);
+    expect(now.state).toBe('pending');
+    // The renewed secret is the one the token waits for.
+    const renewed = await s.tokens.appEnrolment(user, enrolment.token.id);
+    expect(renewed.key).not.toBe(enrolment.key);
+    expect((await s.tokens.completeWithCode(user.id, enrolment.token.id, totpCode(fromBase32(renewed.key), params, t))).state).toBe('active');
+  });
+
   it('keeps secrets sealed at rest, bound to their own row', async () => {
     const user = await newUser();
     const a = await activeToken(user, 'A');
