@@ -25,10 +25,10 @@ export class ReusedGrant extends errors.InvalidGrant {
  * issued under it revoked, `invalid_grant`, an audit event.
  */
 export async function refuseReusedGrant(ctx: KoaContextWithOIDC, audit: AuditService): Promise<void> {
-  const source = await grantSource(ctx);
+  const source = grantSource(ctx);
   const grantId = source?.grantId;
   if (grantId) await Promise.all([ctx.oidc.provider.AccessToken.revokeByGrantId(grantId), ctx.oidc.provider.Grant.adapter.destroy(grantId)]);
-  await recordReuse(ctx, audit, true);
+  await recordReuse(ctx, audit, source, Boolean(grantId), true);
   ctx.status = 400;
   ctx.body = { error: 'invalid_grant', error_description: 'grant request is invalid' };
 }
@@ -41,46 +41,40 @@ export function auditReusedGrants(provider: Provider, audit: AuditService, log: 
   provider.on('grant.error', (ctx: KoaContextWithOIDC, err: unknown) => {
     // A claim refused is audited where it is answered (refuseReusedGrant).
     if (!(err instanceof errors.InvalidGrant) || err instanceof ReusedGrant || !USED_AGAIN.test(err.error_detail ?? '')) return;
-    void recordReuse(ctx, audit, false).catch((e: unknown) => log.warn({ err: e }, 'grant reuse audit failed'));
+    void recordReuse(ctx, audit, grantSource(ctx), true, false).catch((e: unknown) => log.warn({ err: e }, 'grant reuse audit failed'));
   });
 }
 
 type Source = { kind: string; accountId?: string; grantId?: string } | undefined;
-const expired = { ignoreExpiration: true };
 
-/** The parameter that presents each single-use grant, with its kind and how to find it. */
-const PRESENTED: ReadonlyArray<readonly [param: string, kind: string, find: (provider: Provider, id: string) => Promise<Source>]> = [
-  ['code', 'AuthorizationCode', (provider, id) => provider.AuthorizationCode.find(id, expired)],
-  ['device_code', 'DeviceCode', (provider, id) => provider.DeviceCode.find(id, expired)],
-  ['auth_req_id', 'BackchannelAuthenticationRequest', (provider, id) => provider.BackchannelAuthenticationRequest.find(id, expired)],
+/** The parameter that presents each single-use grant other than a refresh token, and its kind. */
+const PRESENTED: ReadonlyArray<readonly [param: string, kind: string]> = [
+  ['code', 'AuthorizationCode'],
+  ['device_code', 'DeviceCode'],
+  ['auth_req_id', 'BackchannelAuthenticationRequest'],
 ];
 
 /**
- * The single-use grant a token request presented: a refresh token is known to the request by then;
- * a code is not yet (oidc-provider names it once it is used), so it is looked up again. After a
- * reuse oidc-provider refused itself, the code is gone with its grant: only its kind is known.
+ * The single-use grant a token request presented. oidc-provider names a code to the request only
+ * once it is used; a code presented after it was used is gone with its grant by the time the
+ * refusal is heard: only its kind is known, from the parameter.
  */
-async function grantSource(ctx: KoaContextWithOIDC): Promise<Source> {
-  const { entities, params, provider } = ctx.oidc;
+function grantSource(ctx: KoaContextWithOIDC): Source {
+  const { entities, params } = ctx.oidc;
   const known = entities.RotatedRefreshToken ?? entities.RefreshToken ?? entities.AuthorizationCode ?? entities.DeviceCode ?? entities.BackchannelAuthenticationRequest;
   if (known) return known;
-  for (const [param, kind, find] of PRESENTED) {
-    const value = params?.[param];
-    if (typeof value === 'string') return (await find(provider, value)) ?? { kind };
-  }
-  return undefined;
+  const presented = PRESENTED.find(([param]) => typeof params?.[param] === 'string');
+  return presented && { kind: presented[1] };
 }
 
 /** `concurrent`: the grant was claimed by a request at the same time, rather than used before. */
-async function recordReuse(ctx: KoaContextWithOIDC, audit: AuditService, concurrent: boolean): Promise<void> {
-  const source = await grantSource(ctx);
+async function recordReuse(ctx: KoaContextWithOIDC, audit: AuditService, source: Source, revoked: boolean, concurrent: boolean): Promise<void> {
   await audit.record({
     type: 'grant.reused',
     outcome: 'failure',
     subject: source?.accountId ?? null,
     clientId: ctx.oidc.client?.clientId ?? null,
     ip: ctx.ip,
-    // Revoked: by refuseReusedGrant when the grant is known, by oidc-provider when it saw the reuse itself.
-    details: { grant: source?.kind ?? null, revoked: !concurrent || Boolean(source?.grantId), concurrent },
+    details: { grant: source?.kind ?? null, revoked, concurrent },
   });
 }
