@@ -1,4 +1,6 @@
 // Tells an unreachable database (refused, dropped, shutting down, too busy) from a query that failed.
+import { driverErrorMatches } from './driver-error.js';
+
 const CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE',
   // PostgreSQL: connection exceptions (08…), shutting down or starting (57P0…), too many connections.
@@ -8,11 +10,6 @@ const CODES = new Set([
 ]);
 const MESSAGES = /connection terminated|connection (?:is )?(?:closed|ended)|terminating connection|timeout exceeded when trying to connect|database system is (?:starting up|shutting down)/i;
 
-export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
-  if (!err || typeof err !== 'object' || depth > 4) return false;
-  const { code, message, driverError } = err as { code?: unknown; message?: unknown; driverError?: unknown };
-  if (typeof code === 'string' && CODES.has(code)) return true;
-  if (typeof message === 'string' && MESSAGES.test(message)) return true;
-  // Only the driver's own error: a failed outgoing HTTP request (fetch's `cause`) is not the database.
-  return isDatabaseUnavailable(driverError, depth + 1);
+export function isDatabaseUnavailable(err: unknown): boolean {
+  return driverErrorMatches(err, ({ code, message }) => (typeof code === 'string' && CODES.has(code)) || (typeof message === 'string' && MESSAGES.test(message)));
 }

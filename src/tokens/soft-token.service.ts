@@ -8,6 +8,7 @@ import { AppError } from '../errors/app-error.js';
 import { SoftTokenEntity, type TokenKind } from '../persistence/entities/soft-token.entity.js';
 import { EntityLookup } from '../persistence/entity-lookup.js';
 import { KeptUpdate } from '../persistence/kept-update.js';
+import { isUniqueViolation } from '../persistence/unique-violation.js';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
 import { constantTimeEqual } from '../security/constant-time.js';
 import type { SecretBox } from '../security/secret-box.js';
@@ -283,16 +284,21 @@ export class SoftTokenService {
     return token;
   }
 
-  async #create(user: UserEntity, kind: TokenKind, baseName: string, ctx: AuditContext): Promise<SoftTokenEntity> {
-    const now = this.clock.now();
-    const taken = new Set((await this.list(user.id)).map((t) => t.name));
+  /** `baseName`, or "`baseName` 2", 3…: the first the account's tokens do not use. */
+  async #freeName(userId: string, baseName: string): Promise<string> {
+    const taken = new Set((await this.list(userId)).map((t) => t.name));
     let name = baseName.trim().slice(0, 60) || 'Soft token';
     for (let i = 2; taken.has(name); i++) name = `${baseName} ${i}`;
+    return name;
+  }
+
+  async #create(user: UserEntity, kind: TokenKind, baseName: string, ctx: AuditContext): Promise<SoftTokenEntity> {
+    const now = this.clock.now();
     for (let attempt = 0; ; attempt++) {
       const token = this.#repo.create({
         id: randomUUID(),
         userId: user.id,
-        name,
+        name: await this.#freeName(user.id, baseName),
         serial: newSerial(),
         kind,
         state: 'pending',
@@ -314,7 +320,8 @@ export class SoftTokenService {
       try {
         await this.#repo.insert(token);
       } catch (err) {
-        if (attempt < 3) continue; // a serial number clash: draw another
+        // A serial number drawn twice, or the name taken by a token created at the same moment: again.
+        if (attempt < 3 && isUniqueViolation(err)) continue;
         throw err;
       }
       await this.audit.record({ ...ctx, type: 'token.created', outcome: 'success', subject: user.id, details: { serial: token.serial, kind } });

@@ -266,6 +266,12 @@ describe('token verifier', () => {
     expect((await s.tokens.completeWithCode(user.id, enrolment.token.id, totpCode(fromBase32(renewed.key), params, t))).state).toBe('active');
   });
 
+  it('gives two tokens created at once names of their own', async () => {
+    const user = await newUser();
+    await Promise.all([s.tokens.createForSofttoken(user, 'Phone'), s.tokens.createForSofttoken(user, 'Phone')]);
+    expect((await s.tokens.list(user.id)).map((token) => token.name).sort()).toEqual(['Phone', 'Phone 2']);
+  });
+
   it('keeps secrets sealed at rest, bound to their own row', async () => {
     const user = await newUser();
     const a = await activeToken(user, 'A');
