@@ -24,12 +24,9 @@ export class LockoutService {
 
   /** Counts a failed factor; returns true when this failure locked the account. */
   async recordFailure(userId: string, ctx: AuditContext = {}): Promise<boolean> {
-    const user = await this.users.countFailure(userId);
-    if (user.failedLogins < this.policy.threshold || this.isLocked(user)) return false;
-    const now = this.clock.now();
-    await this.users.update(userId, { lockedAt: now, lockedUntil: this.policy.duration > 0 ? now + this.policy.duration * 1000 : null });
-    await this.audit.record({ ...ctx, type: 'account.locked', outcome: 'success', subject: userId, details: { failures: user.failedLogins } });
-    return true;
+    await this.users.countFailure(userId);
+    // Of failures counted at once, one locks; tries of this process still under way are not failures yet.
+    return this.#lockIfReached(userId, this.#underWay.get(userId) ?? 0, ctx);
   }
 
   /**

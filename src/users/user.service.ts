@@ -60,10 +60,12 @@ export class UserService {
     // the tries under way are below the threshold ($2) and no lock is set.
     this.#takeTry = new KeptUpdate(ds, `UPDATE "users" SET "failed_logins" = "failed_logins" + 1 WHERE "id" = $1 AND "failed_logins" < $2 AND "locked_at" IS NULL`);
     this.#giveBackTry = new KeptUpdate(ds, `UPDATE "users" SET "failed_logins" = "failed_logins" - 1 WHERE "id" = $1 AND "failed_logins" > 0`);
-    // Of failures settled at once, the one that finds the threshold ($4) reached sets the lock.
+    // Of failures counted at once, the one that finds the threshold ($4) reached sets the lock (over
+    // one that has run out: failures after it lock again).
     this.#lockIfReached = new KeptUpdate(
       ds,
-      `UPDATE "users" SET "locked_at" = $2, "locked_until" = $3, "updated_at" = $2 WHERE "id" = $1 AND "failed_logins" >= $4 AND "locked_at" IS NULL`,
+      `UPDATE "users" SET "locked_at" = $2, "locked_until" = $3, "updated_at" = $2
+        WHERE "id" = $1 AND "failed_logins" >= $4 AND ("locked_at" IS NULL OR ("locked_until" IS NOT NULL AND "locked_until" <= $2))`,
       '"failed_logins"',
     );
   }

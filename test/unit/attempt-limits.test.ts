@@ -132,6 +132,18 @@ describe("the account's tries", () => {
     expect(await users().findOneByOrFail({ id: user.id })).toMatchObject({ failedLogins: 3, lockedAt: t });
   });
 
+  it('locks once when failures counted at once reach the threshold together, and again after a lock that has run out', async () => {
+    const user = await s.users.create({ username: 'twofold', email: 'twofold@example.com', password: 'twofold password 1' });
+    await users().update({ id: user.id }, { failedLogins: 1 });
+    const locked = await Promise.all([s.lockout.recordFailure(user.id), s.lockout.recordFailure(user.id)]);
+    expect(locked.filter(Boolean)).toHaveLength(1);
+    expect((await s.audit.list({ type: 'account.locked', limit: 100 })).filter((e) => e.subject === user.id)).toHaveLength(1);
+    // The lock runs out; a failure before anything clears it locks again.
+    t += 601_000;
+    expect(await s.lockout.recordFailure(user.id)).toBe(true);
+    expect(await users().findOneByOrFail({ id: user.id })).toMatchObject({ failedLogins: 4, lockedAt: t, lockedUntil: t + 600_000 });
+  });
+
   it('locks, rather than leaves without tries, an account whose count reached the threshold without a lock', async () => {
     const user = await s.users.create({ username: 'stuck', email: 'stuck@example.com', password: 'stuck password 1' });
     // A lower threshold set since, or a try that never ended: the count is at the threshold, and no lock.
