@@ -26,6 +26,7 @@ const schema = z
     DATA_DIR: z.string().min(1).default('data'),
     DATABASE_URL: z.string().min(1).optional(),
     SQLITE_SYNCHRONOUS: z.enum(['full', 'normal']).default('full'),
+    SQLITE_BUSY_TIMEOUT: z.coerce.number().int().min(100).max(600_000).default(10_000),
     SECRET_KEY: z
       .string()
       .regex(/^[A-Za-z0-9+/=_-]{43,}$/, 'must be at least 32 bytes, base64 encoded')
@@ -100,7 +101,7 @@ const schema = z
   });
 
 /** SQLite's `synchronous`: `full` syncs the log at every commit; `normal` (WAL) at checkpoints only, so a power cut may lose the last commits (never the file). */
-export type Database = { type: 'sqlite'; path: string; synchronous?: 'full' | 'normal' } | { type: 'postgres'; url: string };
+export type Database = { type: 'sqlite'; path: string; synchronous?: 'full' | 'normal'; busyTimeoutMs?: number } | { type: 'postgres'; url: string };
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -171,10 +172,11 @@ export const defaultQuestions = [
   'What is the name of the street you grew up on?',
 ];
 
-function databaseFrom(url: string | undefined, dataDir: string, synchronous: 'full' | 'normal'): Database {
-  if (!url) return { type: 'sqlite', path: `${dataDir}/idp.sqlite`, synchronous };
+function databaseFrom(url: string | undefined, dataDir: string, synchronous: 'full' | 'normal', busyTimeoutMs: number): Database {
+  const sqlite = (path: string): Database => ({ type: 'sqlite', path, synchronous, ...(busyTimeoutMs !== 10_000 ? { busyTimeoutMs } : {}) });
+  if (!url) return sqlite(`${dataDir}/idp.sqlite`);
   if (/^postgres(ql)?:\/\//.test(url)) return { type: 'postgres', url };
-  if (url.startsWith('sqlite:')) return { type: 'sqlite', path: url.slice('sqlite:'.length) || ':memory:', synchronous };
+  if (url.startsWith('sqlite:')) return sqlite(url.slice('sqlite:'.length) || ':memory:');
   throw new ConfigError('DATABASE_URL must start with postgres://, postgresql:// or sqlite:');
 }
 
@@ -197,7 +199,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     issuer,
     internalUrl: e.INTERNAL_URL?.replace(/\/$/, ''),
     dataDir: e.DATA_DIR,
-    database: databaseFrom(e.DATABASE_URL, e.DATA_DIR, e.SQLITE_SYNCHRONOUS),
+    database: databaseFrom(e.DATABASE_URL, e.DATA_DIR, e.SQLITE_SYNCHRONOUS, e.SQLITE_BUSY_TIMEOUT),
     secretKey: e.SECRET_KEY,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,

@@ -25,7 +25,7 @@ export function createDataSource(database: Database): DataSource {
     database: database.path,
     enableWAL: database.path !== ':memory:',
     // A lock held longer than this is the database being away (503), not a wait without end.
-    busyTimeout: 10_000,
+    busyTimeout: database.busyTimeoutMs ?? 10_000,
   });
 }
 

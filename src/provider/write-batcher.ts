@@ -14,7 +14,8 @@
 // Writes that each name the one row they touch, no row twice, commute: a batch of them is sent
 // grouped by statement (a refresh-token rotation's consume, then every new token in one INSERT).
 //
-// A batch that fails is tried again row by row, so one caller's failure is never another's; the
+// A batch that fails is tried again row by row, so one caller's failure is never another's (not
+// when the database is away: every row would fail the same, each after the busy timeout); the
 // writes of one request that holds its writes are tried again together, in one transaction, so that
 // they are all written or none (a rotation never left half done). A write may claim its row (a
 // grant consumed: reused-grant.ts): if the row is taken, that write is refused, and with it the
@@ -22,6 +23,7 @@
 // PostgreSQL needs none of this: each pooled connection commits on its own.
 import type { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../persistence/kept-update.js';
+import { isDatabaseUnavailable } from '../persistence/unavailable.js';
 
 /**
  * A write; `forRows(n)` is the same write for n parameter rows at once, when it has such a form. It
@@ -103,7 +105,7 @@ export class WriteBatcher {
     try {
       unclaimed = await send(this.ds, run);
     } catch (err) {
-      if (run.length === 1) return run[0]!.reject(err);
+      if (run.length === 1 || isDatabaseUnavailable(err)) return refuse(run, err);
       return this.#again(run);
     }
     for (const w of run) {
@@ -118,7 +120,10 @@ export class WriteBatcher {
         // A claim refused undoes the batch: its unit's other writes must not stay.
         for (const run of runs) if ((await send(manager, run)).length) throw new Unclaimed();
       });
-    } catch {
+    } catch (err) {
+      // The database away (locked past the busy timeout, unreachable): each row tried again would
+      // wait as long again, and hold the one connection for every other request meanwhile.
+      if (isDatabaseUnavailable(err)) return refuse(batch, err);
       return this.#again(batch);
     }
     for (const w of batch) w.resolve();
@@ -152,6 +157,10 @@ export class WriteBatcher {
     }
     for (const w of writes) w.resolve();
   }
+}
+
+function refuse(writes: Write[], err: unknown): void {
+  for (const w of writes) w.reject(err);
 }
 
 /** The batch cut where the statement changes; a statement without a multi-row form runs row by row. */

@@ -115,7 +115,10 @@ describe(POSTGRES ? 'PostgreSQL cut off behind a proxy' : 'SQLite locked by anot
       outage = proxied.outage;
       server = await startTestServer({ dir, databaseUrl: proxied.databaseUrl, env });
     } else {
-      server = await startTestServer({ dir, env });
+      // A write waits 3 s for the lock before the database counts as away (10 s by default): requests
+      // on the one connection wait for each other's waits, and under a loaded machine two 10 s waits in
+      // a row outlast the patience.
+      server = await startTestServer({ dir, env: { ...env, SQLITE_BUSY_TIMEOUT: '3000' } });
       const { database } = server.config;
       outage = lockedSqlite(database.type === 'sqlite' ? database.path : '');
     }

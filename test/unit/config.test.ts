@@ -42,4 +42,10 @@ describe('SQLite durability configuration', () => {
     expect(database({ SQLITE_SYNCHRONOUS: 'normal' })).toEqual({ type: 'sqlite', path: '/tmp/x.sqlite', synchronous: 'normal' });
     expect(() => database({ SQLITE_SYNCHRONOUS: 'off' })).toThrow(/SQLITE_SYNCHRONOUS/);
   });
+
+  it('waits 10 s for a lock before the database counts as away, unless SQLITE_BUSY_TIMEOUT says otherwise', () => {
+    expect(database({ SQLITE_BUSY_TIMEOUT: '3000' })).toEqual({ type: 'sqlite', path: '/tmp/x.sqlite', synchronous: 'full', busyTimeoutMs: 3000 });
+    expect(() => database({ SQLITE_BUSY_TIMEOUT: 'soon' })).toThrow(/SQLITE_BUSY_TIMEOUT/);
+    expect(() => database({ SQLITE_BUSY_TIMEOUT: '10' })).toThrow(/SQLITE_BUSY_TIMEOUT/);
+  });
 });

@@ -35,6 +35,32 @@ describe('WriteBatcher', () => {
     expect(transactions).toBeLessThanOrEqual(2);
   });
 
+  it('does not try rows again one by one when the database is away: each would wait as long again', async () => {
+    const batcher = new WriteBatcher(db.ds);
+    const away = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    let attempts = 0;
+    const patched = db.ds as unknown as { query: (...a: unknown[]) => Promise<unknown>; transaction: (...a: unknown[]) => Promise<unknown> };
+    const [query, transaction] = [patched.query, patched.transaction];
+    patched.query = async () => {
+      attempts++;
+      throw away();
+    };
+    patched.transaction = async () => {
+      attempts++;
+      throw away();
+    };
+    let results: PromiseSettledResult<void>[];
+    try {
+      results = await Promise.allSettled(['away-1', 'away-2', 'away-3', 'away-4'].map((id) => write(batcher, id)));
+    } finally {
+      patched.query = query;
+      patched.transaction = transaction;
+    }
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+    expect(results[0]).toMatchObject({ reason: { code: 'ECONNREFUSED' } });
+    expect(attempts).toBe(1);
+  });
+
   it('sends concurrent upserts as one multi-row statement, the later of two writes to a row winning', async () => {
     const postgres = db.ds.options.type === 'postgres';
     const values = (rows: number) =>
